@@ -52,3 +52,10 @@ WAIT_PENALTY_PER_DAY = 500
 WAIT_CAP_DAYS = 730
 #: Days assumed when ``Letzter Kontakt`` is empty (never reached: treat as long waiting).
 WAIT_UNKNOWN_DAYS = 365
+#: Fixed cost of using a coach-day at all (cost units = seconds of driving). Favours fewer,
+#: fuller days over many half-empty ones, leaving whole days free for office work and calls.
+TOUR_FIXED_COST_S = 1800
+#: Default search budget of ``planner plan`` (seconds of wall time, a safety net) and the
+#: deterministic budget (number of solutions) that actually stops the search.
+DEFAULT_TIME_LIMIT_S = 30.0
+DEFAULT_SOLUTION_LIMIT = 2000
