@@ -139,7 +139,7 @@ def _fmt_windows(windows: Sequence[WeeklyWindow]) -> str:
 
 def _period(start: date, days: int) -> str:
     end = start + timedelta(days=days - 1)
-    return f"{start:%d.%m.}–{end:%d.%m.%Y}"
+    return f"{start:%d.%m.%Y}" if days == 1 else f"{start:%d.%m.}–{end:%d.%m.%Y}"
 
 
 def _precheck_reason(
