@@ -6,7 +6,7 @@ import csv
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -30,11 +30,16 @@ out = Console()
 DEMO_START = date(2026, 11, 30)
 
 NamesOpt = Annotated[
-    bool, typer.Option("--namen", help="Namen auf Karte, Laufzetteln und plan.csv zeigen (sonst nur Kunden-Nr).")
+    bool,
+    typer.Option(
+        "--namen", help="Namen auf Karte, Laufzetteln und plan.csv zeigen (sonst nur Kunden-Nr)."
+    ),
 ]
 TimeOpt = Annotated[
     float,
-    typer.Option("--zeitlimit", min=1, help="Höchstens so viele Sekunden rechnen (Sicherheitsgrenze)."),
+    typer.Option(
+        "--zeitlimit", min=1, help="Höchstens so viele Sekunden rechnen (Sicherheitsgrenze)."
+    ),
 ]
 SolutionsOpt = Annotated[
     int,
@@ -45,7 +50,7 @@ SolutionsOpt = Annotated[
     ),
 ]
 TilesOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--kacheln",
         help="URL-Vorlage eines Kachelservers für den Kartenhintergrund, z. B. ein eigener "
@@ -97,9 +102,14 @@ def _print_plan(plan: Plan, outputs_dir: Path, seconds: float) -> None:
         table.add_column(col)
     for t in plan.tours:
         table.add_row(
-            f"{WEEKDAYS_DE[t.day.weekday()]} {t.day:%d.%m.}", t.coach.name, "ja" if t.with_van else "",
-            f"{t.start:%H:%M}", f"{t.end:%H:%M}", str(len(t.stops)),
-            f"{t.driving_min} min", f"{t.distance_m / 1000:.0f}",
+            f"{WEEKDAYS_DE[t.day.weekday()]} {t.day:%d.%m.}",
+            t.coach.name,
+            "ja" if t.with_van else "",
+            f"{t.start:%H:%M}",
+            f"{t.end:%H:%M}",
+            str(len(t.stops)),
+            f"{t.driving_min} min",
+            f"{t.distance_m / 1000:.0f}",
         )
     out.print(table)
     total = plan.planned_count + len(plan.unplanned)
@@ -131,7 +141,11 @@ def _run_plan(
     _print_messages(intake.messages)
     with err.status("Plane …") as status:
         plan, _ = build_plan(
-            intake, team, start, days, _stopping(time_limit, solutions),
+            intake,
+            team,
+            start,
+            days,
+            _stopping(time_limit, solutions),
             progress=lambda text: status.update(text),
         )
         status.update("Karten und Laufzettel schreiben …")
@@ -139,12 +153,18 @@ def _run_plan(
     _print_plan(plan, out_dir, plan.solve_seconds)
 
 
-@app.command("plan", help="Touren für einen oder mehrere Tage planen und Karte, Laufzettel und plan.csv schreiben.")
+@app.command(
+    "plan",
+    help="Touren für einen oder mehrere Tage planen und Karte, Laufzettel und plan.csv schreiben.",
+)
 def plan_cmd(
     clients: Annotated[Path, typer.Option("--clients", help="Kundenliste (CSV oder XLSX).")],
-    team: Annotated[Path, typer.Option("--team", help="Teamdatei (TOML): Coaches, Büros, Beratungsmobil.")],
+    team: Annotated[
+        Path, typer.Option("--team", help="Teamdatei (TOML): Coaches, Büros, Beratungsmobil.")
+    ],
     start: Annotated[
-        Optional[str], typer.Option("--from", help="Erster Planungstag (TT.MM.JJJJ); Standard: nächster Montag.")
+        str | None,
+        typer.Option("--from", help="Erster Planungstag (TT.MM.JJJJ); Standard: nächster Montag."),
     ] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=14, help="Anzahl Tage.")] = 5,
     out_dir: Annotated[Path, typer.Option("--out", help="Ausgabeordner.")] = Path("maps/plan"),
@@ -156,12 +176,22 @@ def plan_cmd(
     first = _parse_date(start) if start else _next_monday(date.today())
     intake, team_obj = _load(clients, team)
     _run_plan(
-        intake, team_obj, first, days, out_dir, show_names=show_names, time_limit=time_limit,
-        solutions=solutions, tiles=tiles, title=f"Touren ab {first:%d.%m.%Y}",
+        intake,
+        team_obj,
+        first,
+        days,
+        out_dir,
+        show_names=show_names,
+        time_limit=time_limit,
+        solutions=solutions,
+        tiles=tiles,
+        title=f"Touren ab {first:%d.%m.%Y}",
     )
 
 
-@app.command("demo", help="Demo-Woche mit erfundenen Kundinnen und Kunden planen (keine echten Daten).")
+@app.command(
+    "demo", help="Demo-Woche mit erfundenen Kundinnen und Kunden planen (keine echten Daten)."
+)
 def demo_cmd(
     out_dir: Annotated[Path, typer.Option("--out", help="Ausgabeordner.")] = Path("maps/demo"),
     show_names: NamesOpt = False,
@@ -171,8 +201,16 @@ def demo_cmd(
 ) -> None:
     intake, team_obj = _load(settings.DEMO_DIR / "kunden.csv", settings.DEMO_DIR / "team.toml")
     _run_plan(
-        intake, team_obj, DEMO_START, 5, out_dir, show_names=show_names, time_limit=time_limit,
-        solutions=solutions, tiles=tiles, title=f"Demo-Woche ab {DEMO_START:%d.%m.%Y}",
+        intake,
+        team_obj,
+        DEMO_START,
+        5,
+        out_dir,
+        show_names=show_names,
+        time_limit=time_limit,
+        solutions=solutions,
+        tiles=tiles,
+        title=f"Demo-Woche ab {DEMO_START:%d.%m.%Y}",
     )
 
 
@@ -193,7 +231,17 @@ def check_cmd(
     with report.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.DictWriter(
             fh,
-            fieldnames=["zeile", "kunden_nr", "status", "gemeinde", "ortsteil", "lat", "lon", "genauigkeit", "meldung"],
+            fieldnames=[
+                "zeile",
+                "kunden_nr",
+                "status",
+                "gemeinde",
+                "ortsteil",
+                "lat",
+                "lon",
+                "genauigkeit",
+                "meldung",
+            ],
             delimiter=";",
         )
         writer.writeheader()
@@ -207,7 +255,12 @@ def check_cmd(
     for r in rows:
         if r["status"] != Severity.OK.value:
             style = "red" if r["status"] == Severity.ERROR.value else "yellow"
-            out.print(f"Zeile {r['zeile']} ({r['kunden_nr'] or '–'}): {r['meldung']}", style=style, markup=False, highlight=False)
+            out.print(
+                f"Zeile {r['zeile']} ({r['kunden_nr'] or '–'}): {r['meldung']}",
+                style=style,
+                markup=False,
+                highlight=False,
+            )
 
 
 def main() -> None:

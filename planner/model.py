@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 
 WEEKDAYS_DE: tuple[str, ...] = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 
@@ -28,7 +28,7 @@ def hhmm(minutes: int) -> str:
 # --------------------------------------------------------------------------- messages
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """Status of an input row as the check report shows it."""
 
     OK = "ok"
@@ -63,7 +63,7 @@ class Message:
 # --------------------------------------------------------------------------- clients
 
 
-class VisitPlace(str, Enum):
+class VisitPlace(StrEnum):
     """Where a visit takes place (column ``Besuchsort``)."""
 
     HOME = "Wohnung"
@@ -147,7 +147,7 @@ class IntakeResult:
 # --------------------------------------------------------------------------- geocoding
 
 
-class Precision(str, Enum):
+class Precision(StrEnum):
     """How exactly a position is known (column ``genauigkeit``)."""
 
     MANUAL = "manuell"  # Breite/Länge given in the client list

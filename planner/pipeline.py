@@ -40,9 +40,7 @@ def _quiet(_: str) -> None:
     pass
 
 
-def geocode_and_regions(
-    intake: IntakeResult, regions: RegionMap
-) -> tuple[GeocodedClient, ...]:
+def geocode_and_regions(intake: IntakeResult, regions: RegionMap) -> tuple[GeocodedClient, ...]:
     return assign_regions(geocode_clients(intake.clients, source=intake.source), regions)
 
 
@@ -158,9 +156,7 @@ def write_outputs(
     return Outputs(map_path, tuple(sheets), csv_path, summary)
 
 
-def rows_report(
-    intake: IntakeResult, geocoded: Sequence[GeocodedClient]
-) -> list[dict[str, str]]:
+def rows_report(intake: IntakeResult, geocoded: Sequence[GeocodedClient]) -> list[dict[str, str]]:
     """One row per input row for ``planner check`` (German column names)."""
     by_row: dict[int, list[Message]] = {}
     for m in intake.messages:

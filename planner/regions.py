@@ -30,19 +30,35 @@ from planner import geodata
 from planner.model import GeocodedClient
 
 DEFAULT_REGIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Dill-Nord", ("Haiger", "Dietzhölztal", "Eschenburg", "Dillenburg", "Siegbach", "Breitscheid")),
+    (
+        "Dill-Nord",
+        ("Haiger", "Dietzhölztal", "Eschenburg", "Dillenburg", "Siegbach", "Breitscheid"),
+    ),
     (
         "Dill-Mitte",
         (
-            "Herborn", "Sinn", "Driedorf", "Mittenaar", "Greifenstein",
-            "Ehringshausen", "Bischoffen", "Hohenahr",
+            "Herborn",
+            "Sinn",
+            "Driedorf",
+            "Mittenaar",
+            "Greifenstein",
+            "Ehringshausen",
+            "Bischoffen",
+            "Hohenahr",
         ),
     ),
     (
         "Lahn-Süd",
         (
-            "Wetzlar", "Aßlar", "Solms", "Braunfels", "Leun", "Lahnau",
-            "Hüttenberg", "Schöffengrund", "Waldsolms",
+            "Wetzlar",
+            "Aßlar",
+            "Solms",
+            "Braunfels",
+            "Leun",
+            "Lahnau",
+            "Hüttenberg",
+            "Schöffengrund",
+            "Waldsolms",
         ),
     ),
 )
@@ -106,7 +122,9 @@ def assign_regions(
     )
 
 
-def region_map_for(team_regions: Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]]) -> RegionMap:
+def region_map_for(
+    team_regions: Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]],
+) -> RegionMap:
     """Build the region map from a team file's ``[regionen]`` table (default when empty)."""
     items = list(team_regions.items()) if isinstance(team_regions, Mapping) else list(team_regions)
     return RegionMap(items) if items else RegionMap()

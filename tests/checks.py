@@ -45,7 +45,10 @@ def tour_violations(tour: Tour, team: Team, travel: TravelTimeProvider) -> list[
         if client.appointment is not None and stop.start != client.appointment:
             problems.append(f"{client.id}: appointment {client.appointment} but start {stop.start}")
         elif client.availability and client.appointment is None:
-            start_min, end_min = _minutes(stop.start), _minutes(stop.start) + stop.visit.duration_min
+            start_min, end_min = (
+                _minutes(stop.start),
+                _minutes(stop.start) + stop.visit.duration_min,
+            )
             if not any(
                 w.weekday == tour.day.weekday() and w.start <= start_min and end_min <= w.end
                 for w in client.availability

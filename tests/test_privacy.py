@@ -5,12 +5,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
-
-from tests import netguard
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,11 +25,25 @@ def test_guard_really_blocks() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+def demo_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     out_dir = tmp_path_factory.mktemp("demo")
     proc = subprocess.run(
-        [sys.executable, "-m", "tests.netguard", "demo", "--out", str(out_dir), "--loesungen", "150"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "tests.netguard",
+            "demo",
+            "--out",
+            str(out_dir),
+            "--loesungen",
+            "150",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     return proc, out_dir
 
@@ -58,7 +69,11 @@ def test_outputs_reference_nothing_online(demo_run) -> None:
 def test_names_hidden_unless_asked(demo_run) -> None:
     _, out_dir = demo_run
     # A fictional name from the demo list must not appear on map, sheets or plan.csv.
-    for page in [out_dir / "karte.html", out_dir / "plan.csv", *(out_dir / "laufzettel").glob("*.html")]:
+    for page in [
+        out_dir / "karte.html",
+        out_dir / "plan.csv",
+        *(out_dir / "laufzettel").glob("*.html"),
+    ]:
         text = page.read_text(encoding="utf-8-sig")
         assert "Selin Aksoy" not in text and "Mehmet Demir" not in text
     assert "BM-10" in (out_dir / "karte.html").read_text(encoding="utf-8")

@@ -71,16 +71,25 @@ def visit(
     last_contact: date | None = date(2025, 1, 1),
 ) -> Visit:
     client = Client(
-        id=cid, row=int(cid.strip("K") or 0) + 2, address=Address(place="Ort"),
-        priority=priority, availability=availability, appointment=appointment,
-        visit_place=place, last_contact=last_contact,
+        id=cid,
+        row=int(cid.strip("K") or 0) + 2,
+        address=Address(place="Ort"),
+        priority=priority,
+        availability=availability,
+        appointment=appointment,
+        visit_place=place,
+        last_contact=last_contact,
     )
     return Visit(client, Site(lat, 0.0, "Ort", "0", "", Precision.ORTSTEIL), minutes)
 
 
 def solve(visits, team, days=1, travel=None, solutions=200):
     return solve_visits(
-        visits, team, MONDAY, days, travel or LineTravel(),
+        visits,
+        team,
+        MONDAY,
+        days,
+        travel or LineTravel(),
         FirstOf((SolutionLimit(solutions), TimeLimit(20))),
     )
 
@@ -91,7 +100,11 @@ def order(result) -> list[list[str]]:
 
 def test_line_instance_has_the_obvious_optimal_route() -> None:
     team = Team((coach("a"),), (office(),), van=None)
-    visits = [visit("K2", 2.0, minutes=10), visit("K1", 1.0, minutes=10), visit("K3", 3.0, minutes=10)]
+    visits = [
+        visit("K2", 2.0, minutes=10),
+        visit("K1", 1.0, minutes=10),
+        visit("K3", 3.0, minutes=10),
+    ]
     result = solve(visits, team)
     assert order(result) in (
         [["K1", "K2", "K3"]],
@@ -141,7 +154,10 @@ def test_capacity_keeps_high_priority_and_long_waiting_clients() -> None:
     # One short day: room for about three one-hour visits.
     team = Team((coach("a", hours=((0, 8 * 60, 12 * 60),)),), (office(),), van=None)
     visits = [visit(f"K{i}", 0.5, priority=3) for i in range(1, 5)]
-    visits += [visit("K8", 0.5, priority=1), visit("K9", 0.5, priority=3, last_contact=date(2023, 1, 1))]
+    visits += [
+        visit("K8", 0.5, priority=1),
+        visit("K9", 0.5, priority=3, last_contact=date(2023, 1, 1)),
+    ]
     result = solve(visits, team)
     planned = {cid for tour in order(result) for cid in tour}
     assert {"K8", "K9"} <= planned
@@ -224,8 +240,12 @@ def weeks(draw: st.DrawFn) -> tuple[Team, list[Visit]]:
                 MONDAY + timedelta(days=draw(st.integers(0, 1))), time(draw(st.integers(8, 15)))
             )
         client = Client(
-            id=f"K{i}", row=i + 2, address=Address(place="x"),
-            priority=draw(st.integers(1, 3)), availability=availability, appointment=appointment,
+            id=f"K{i}",
+            row=i + 2,
+            address=Address(place="x"),
+            priority=draw(st.integers(1, 3)),
+            availability=availability,
+            appointment=appointment,
             visit_place=VisitPlace.VAN if kind == "van" else VisitPlace.HOME,
         )
         site = Site(lat, lon, "x", "0", "", Precision.ORTSTEIL)

@@ -14,7 +14,13 @@ from datetime import date
 
 from planner.model import Break, Stop, Team, Tour, Unplanned, Visit
 from planner.solve.explain import explain_dropped
-from planner.solve.ortools_adapter import Route, SearchSettings, Solution, solve_problem
+from planner.solve.ortools_adapter import (
+    DEFAULT_SEARCH,
+    Route,
+    SearchSettings,
+    Solution,
+    solve_problem,
+)
 from planner.solve.problem import Problem, build_problem
 from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
 from planner.traveltime import TravelTimeProvider
@@ -46,7 +52,7 @@ def solve_visits(
     days: int,
     travel: TravelTimeProvider,
     stopping: StoppingCriterion,
-    search: SearchSettings = SearchSettings(),
+    search: SearchSettings = DEFAULT_SEARCH,
 ) -> SolveResult:
     problem, unplanned = build_problem(visits, team, start, days, travel)
     solution = solve_problem(problem, stopping, search)

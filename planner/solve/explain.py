@@ -27,7 +27,9 @@ def explain_dropped(problem: Problem, solution: Solution, visit: int) -> str:
         clashing = sorted(
             problem.visits[i].client.id
             for i, (route, rv) in served.items()
-            if rv.start_s // DAY == day and rv.start_s < end and at < rv.start_s + problem.service_s[i]
+            if rv.start_s // DAY == day
+            and rv.start_s < end
+            and at < rv.start_s + problem.service_s[i]
         )
         coaches = {problem.shifts[k].coach.key for k in problem.allowed_shifts[visit]}
         when = f"{client.appointment:%d.%m.%Y %H:%M}"
@@ -49,11 +51,7 @@ def explain_dropped(problem: Problem, solution: Solution, visit: int) -> str:
 
     own = problem.penalties[visit]
     allowed = set(problem.allowed_shifts[visit])
-    competing = [
-        problem.penalties[i]
-        for i, (route, _) in served.items()
-        if route.shift in allowed
-    ]
+    competing = [problem.penalties[i] for i, (route, _) in served.items() if route.shift in allowed]
     prio = PRIORITY_LABEL.get(client.priority, str(client.priority))
     days = waited_days(problem, visit)
     wait = "unbekannt" if days is None else f"{days} Tage"

@@ -66,8 +66,11 @@ class SearchSettings:
     log_search: bool = False
 
 
+DEFAULT_SEARCH = SearchSettings()
+
+
 def solve_problem(
-    problem: Problem, stopping: StoppingCriterion, search: SearchSettings = SearchSettings()
+    problem: Problem, stopping: StoppingCriterion, search: SearchSettings = DEFAULT_SEARCH
 ) -> Solution:
     """Solve and read back routes; never raises for infeasibility (visits get dropped)."""
     began = time.perf_counter()
@@ -188,8 +191,11 @@ class _Model:
             # A rest break is a midday pause: not in the first hours of the day.
             earliest = min(shift.start_s + _BREAK_NOT_BEFORE_S, shift.end_s - rule.break_min * 60)
             first = solver.FixedDurationIntervalVar(
-                earliest, shift.end_s - rule.break_min * 60, rule.break_min * 60,
-                True, f"pause-{v}",
+                earliest,
+                shift.end_s - rule.break_min * 60,
+                rule.break_min * 60,
+                True,
+                f"pause-{v}",
             )
             intervals = [first]
             long_day = shift.end_s - shift.start_s > (rule.long_after_min + rule.break_min) * 60
@@ -208,9 +214,7 @@ class _Model:
                 solver.Add(interval.SafeEndExpr(shift.start_s) <= end_var)
                 routing.AddIntervalToAssignment(interval)
             self.time.SetBreakIntervalsOfVehicle(intervals, v, visit_transit)
-            self.time.SetBreakDistanceDurationOfVehicle(
-                rule.after_min * 60, rule.break_min * 60, v
-            )
+            self.time.SetBreakDistanceDurationOfVehicle(rule.after_min * 60, rule.break_min * 60, v)
             result[v] = intervals
         return result
 

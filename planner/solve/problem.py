@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from planner import settings
 from planner.model import (
+    WEEKDAYS_DE,
     BreakRule,
     Coach,
     Office,
@@ -19,7 +20,6 @@ from planner.model import (
     Unplanned,
     Visit,
     VisitPlace,
-    WEEKDAYS_DE,
     WeeklyWindow,
 )
 from planner.traveltime import TravelMatrix, TravelTimeProvider
@@ -129,7 +129,9 @@ def visit_windows(visit: Visit, start: date, days: int) -> tuple[Window, ...]:
             continue
         for w in client.availability:
             if w.weekday == weekday and (w.end - w.start) * 60 >= duration:
-                windows.append(Window(d * DAY + w.start * 60, d * DAY + w.end * 60 - duration, str(w)))
+                windows.append(
+                    Window(d * DAY + w.start * 60, d * DAY + w.end * 60 - duration, str(w))
+                )
     return tuple(windows)
 
 
@@ -162,9 +164,7 @@ def _precheck_reason(
             "das Beratungsmobil (Teamdatei prüfen)."
         )
     if client.availability and client.appointment is None and not windows:
-        if all(
-            (w.end - w.start) < visit.duration_min for w in client.availability
-        ):
+        if all((w.end - w.start) < visit.duration_min for w in client.availability):
             return (
                 f"Jedes Zeitfenster ({_fmt_windows(client.availability)}) ist kürzer als die "
                 f"Besuchsdauer von {visit.duration_min} min."
@@ -189,8 +189,7 @@ def _precheck_reason(
             else _fmt_windows(client.availability) or "ganztags"
         )
         return (
-            f"{what} ({shown}) liegt außerhalb der Arbeitszeiten aller Coaches "
-            f"im Planungszeitraum."
+            f"{what} ({shown}) liegt außerhalb der Arbeitszeiten aller Coaches im Planungszeitraum."
         )
     return None
 
@@ -261,9 +260,10 @@ def build_problem(
             kept.append((visit, windows, allowed))
             kept_nodes.append(node)
         else:
-            nearest = min(
-                int(matrix.seconds[office_node[s.start_office.key], node]) for s in shifts
-            ) // 60
+            nearest = (
+                min(int(matrix.seconds[office_node[s.start_office.key], node]) for s in shifts)
+                // 60
+            )
             unplanned.append(
                 _unplanned(
                     visit,
@@ -305,6 +305,11 @@ def build_problem(
 def _unplanned(visit: Visit, reason: str) -> Unplanned:
     c = visit.client
     return Unplanned(
-        client_id=c.id, row=c.row, reason=reason, client=c, site=visit.site,
-        name=c.name, address=c.address,
+        client_id=c.id,
+        row=c.row,
+        reason=reason,
+        client=c,
+        site=visit.site,
+        name=c.name,
+        address=c.address,
     )
