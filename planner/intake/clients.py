@@ -87,7 +87,7 @@ def parse_rows(
     rejected: list[RejectedRow] = []
     messages: list[Message] = list(columns.messages)
     first_row_of: dict[str, int] = {}  # folded Kunden-Nr → first row it appeared in
-    for number, cells in zip(numbers, rows):
+    for number, cells in zip(numbers, rows, strict=True):
         if all(not cell.strip() for cell in cells):
             continue
         outcome = _parse_row(columns, cells, _RowContext(source, number, today, first_row_of))
@@ -141,7 +141,8 @@ def _parse_row(columns: ColumnMap, cells: Sequence[str], ctx: _RowContext) -> _O
         error(
             header,
             "Kunden-Nr fehlt",
-            "Die Kunden-Nr fehlt. Bitte eintragen – ohne Kunden-Nr wird die Zeile nicht eingeplant.",
+            "Die Kunden-Nr fehlt. Bitte eintragen – ohne Kunden-Nr wird die Zeile "
+            "nicht eingeplant.",
         )
     else:
         key = client_id.casefold()
@@ -152,7 +153,8 @@ def _parse_row(columns: ColumnMap, cells: Sequence[str], ctx: _RowContext) -> _O
                 header,
                 f"Kunden-Nr {client_id} doppelt (schon in Zeile {first})",
                 f"Die Kunden-Nr „{client_id}“ steht schon in Zeile {first}. Jede Person darf "
-                "nur einmal in der Liste stehen: doppelte Zeile löschen oder Kunden-Nr korrigieren.",
+                "nur einmal in der Liste stehen: doppelte Zeile löschen oder Kunden-Nr "
+                "korrigieren.",
             )
 
     name = columns.value(cells, "name")

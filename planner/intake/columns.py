@@ -17,10 +17,25 @@ from planner.model import Message, Severity
 #: Canonical field → accepted header spellings (folded before comparison).
 ALIASES: dict[str, tuple[str, ...]] = {
     "kunden_nr": (
-        "Kunden-Nr", "Kundennummer", "Kunden-Nr.", "KdNr", "Kd.-Nr.", "Kd-Nr", "ID",
-        "Kunden ID", "Kunden-ID", "Kundennr",
+        "Kunden-Nr",
+        "Kundennummer",
+        "Kunden-Nr.",
+        "KdNr",
+        "Kd.-Nr.",
+        "Kd-Nr",
+        "ID",
+        "Kunden ID",
+        "Kunden-ID",
+        "Kundennr",
     ),
-    "name": ("Name", "Vorname Nachname", "Klient", "Klientin", "Name, Vorname", "Nachname, Vorname"),
+    "name": (
+        "Name",
+        "Vorname Nachname",
+        "Klient",
+        "Klientin",
+        "Name, Vorname",
+        "Nachname, Vorname",
+    ),
     "vorname": ("Vorname",),
     "nachname": ("Nachname", "Familienname"),
     "strasse": ("Straße", "Strasse", "Str.", "Adresse", "Anschrift", "Straße und Hausnummer"),
@@ -30,23 +45,45 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "ort": ("Ort", "Wohnort", "Gemeinde", "Stadt", "Stadt/Gemeinde", "Kommune"),
     "ortsteil": ("Ortsteil", "OT", "Stadtteil"),
     "telefon": (
-        "Telefon", "Tel.", "Telefonnummer", "Handy", "Mobil", "Handynummer", "Mobilnummer",
+        "Telefon",
+        "Tel.",
+        "Telefonnummer",
+        "Handy",
+        "Mobil",
+        "Handynummer",
+        "Mobilnummer",
         "Rufnummer",
     ),
     "prioritaet": ("Priorität", "Prioritaet", "Prio", "Dringlichkeit"),
     "letzter_kontakt": (
-        "Letzter Kontakt", "letzter Kontakt am", "Letzter Kontakt (Datum)", "Datum letzter Kontakt",
+        "Letzter Kontakt",
+        "letzter Kontakt am",
+        "Letzter Kontakt (Datum)",
+        "Datum letzter Kontakt",
     ),
     "besuchsort": ("Besuchsort", "Ort des Besuchs", "Treffpunkt"),
     "verfuegbarkeit": ("Verfügbarkeit", "Erreichbarkeit", "Zeitfenster", "verfügbar", "erreichbar"),
     "termin": ("Termin", "fester Termin", "Festtermin"),
     "dauer_min": (
-        "Dauer (min)", "Dauer", "Besuchsdauer", "Dauer in Minuten", "Dauer (Minuten)", "Dauer_min",
+        "Dauer (min)",
+        "Dauer",
+        "Besuchsdauer",
+        "Dauer in Minuten",
+        "Dauer (Minuten)",
+        "Dauer_min",
     ),
-    "hinweise": ("Hinweise", "Hinweis", "Bemerkung", "Bemerkungen", "Notizen", "Notiz", "Kommentar"),
+    "hinweise": (
+        "Hinweise",
+        "Hinweis",
+        "Bemerkung",
+        "Bemerkungen",
+        "Notizen",
+        "Notiz",
+        "Kommentar",
+    ),
     "breite": ("Breite", "Breitengrad", "lat", "Latitude"),
     "laenge": ("Länge", "Laenge", "Längengrad", "lon", "lng", "Longitude"),
-}  # fmt: skip
+}
 
 #: Used only when the field has no column of its own (a BG number is not a person's number,
 #: but some teams key their lists by it).
@@ -59,12 +96,24 @@ MULTI_FIELDS: dict[str, str] = {"telefon": " / ", "hinweise": "; "}
 
 #: How a field is named in messages when the file has no column for it.
 DISPLAY_NAMES: dict[str, str] = {
-    "kunden_nr": "Kunden-Nr", "name": "Name", "strasse": "Straße", "hausnummer": "Hausnummer",
-    "plz": "PLZ", "ort": "Ort", "ortsteil": "Ortsteil", "telefon": "Telefon",
-    "prioritaet": "Priorität", "letzter_kontakt": "Letzter Kontakt", "besuchsort": "Besuchsort",
-    "verfuegbarkeit": "Verfügbarkeit", "termin": "Termin", "dauer_min": "Dauer (min)",
-    "hinweise": "Hinweise", "breite": "Breite", "laenge": "Länge",
-}  # fmt: skip
+    "kunden_nr": "Kunden-Nr",
+    "name": "Name",
+    "strasse": "Straße",
+    "hausnummer": "Hausnummer",
+    "plz": "PLZ",
+    "ort": "Ort",
+    "ortsteil": "Ortsteil",
+    "telefon": "Telefon",
+    "prioritaet": "Priorität",
+    "letzter_kontakt": "Letzter Kontakt",
+    "besuchsort": "Besuchsort",
+    "verfuegbarkeit": "Verfügbarkeit",
+    "termin": "Termin",
+    "dauer_min": "Dauer (min)",
+    "hinweise": "Hinweise",
+    "breite": "Breite",
+    "laenge": "Länge",
+}
 
 
 def header_key(header: str) -> str:

@@ -100,6 +100,7 @@ for _index, (_short, _long) in enumerate(
     zip(
         ("mo", "di", "mi", "do", "fr", "sa", "so"),
         ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"),
+        strict=True,
     )
 ):
     _DAY_NAMES[_short] = _index
@@ -443,7 +444,8 @@ def parse_priority(text: str) -> int:
     match = _PRIORITY.match(norm)
     if not match or not (match["n"] or match["w"]):
         raise FieldError(
-            f"Unbekannte Priorität {_quote(text)} – erlaubt sind 1 (hoch), 2 (mittel), 3 (niedrig)."
+            f"Unbekannte Priorität {_quote(text)}",
+            "– erlaubt sind 1 (hoch), 2 (mittel), 3 (niedrig).",
         )
     number = int(match["n"]) if match["n"] else None
     word = _PRIORITY_WORDS[match["w"]] if match["w"] else None

@@ -58,7 +58,7 @@ def read_table(path: Path | str) -> Table:
             f"Die Datei „{path}“ lässt sich nicht lesen ({exc.strerror})."
         ) from exc
 
-    if data.startswith(_OLE_MAGIC):
+    if data.startswith(_OLE_MAGIC) or (suffix == ".xls" and not data.startswith(_ZIP_MAGIC)):
         raise InputFileError(
             f"„{name}“ ist im alten Excel-Format (.xls) oder mit Passwort geschützt. "
             "Bitte in Excel ohne Kennwort „Speichern unter → Excel-Arbeitsmappe (.xlsx)“ wählen."
@@ -137,15 +137,44 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _csv_rows(text: str, source: str) -> list[list[str]]:
+    if "\x00" in text:  # the csv module accepts NUL, but no spreadsheet export contains it
+        raise InputFileError(
+            f"„{source}“ ist keine Textdatei (enthält Binärdaten). "
+            "Bitte die Kundenliste aus Excel als „CSV UTF-8“ oder als .xlsx speichern."
+        )
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     try:
-        return [row for row in reader]
-    except csv.Error as exc:  # e.g. NUL bytes from a binary file with a .csv name
+        rows = [row for row in reader]
+    except csv.Error as exc:  # typically an unbalanced quote swallowing the rest of the file
         raise InputFileError(
-            f"„{source}“ lässt sich nicht als CSV lesen (Zeile {reader.line_num}: {exc}). "
-            "Ist es wirklich eine Textdatei? Bitte aus Excel erneut als „CSV UTF-8“ speichern."
+            f"„{source}“ lässt sich nicht als CSV lesen (bei Zeile {reader.line_num}: {exc}). "
+            "Steht dort ein einzelnes Anführungszeichen? Bitte aus Excel erneut als "
+            "„CSV UTF-8“ speichern."
         ) from exc
+    _check_swallowed_rows(rows, delimiter, source)
+    return rows
+
+
+def _check_swallowed_rows(rows: list[list[str]], delimiter: str, source: str) -> None:
+    """Refuse a file where an unclosed quote turned the following rows into one cell.
+
+    Excel would show the same damage; without this check those clients would silently
+    vanish from the plan. A line inside a cell with almost as many delimiters as the
+    header has columns is taken as a swallowed row.
+    """
+    header = next((row for row in rows if not _blank(row)), [])
+    threshold = max(2, len(header) - 1)
+    for number, row in enumerate(rows, start=1):
+        for cell in row:
+            if "\n" in cell and any(
+                line.count(delimiter) >= threshold for line in cell.splitlines()[1:]
+            ):
+                raise InputFileError(
+                    f"„{source}“, Zeile {number}: Ein Anführungszeichen wird nicht geschlossen, "
+                    "dadurch würden die folgenden Zeilen in einer Zelle verschwinden. Bitte das "
+                    "Anführungszeichen in dieser Zeile entfernen oder schließen."
+                )
 
 
 # --------------------------------------------------------------------------- XLSX

@@ -229,7 +229,8 @@ class _Section:
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise self.error(
                 key,
-                f"bitte als [[{key}]] mit doppelten eckigen Klammern schreiben (ein Abschnitt je Eintrag).",
+                f"bitte als [[{key}]] mit doppelten eckigen Klammern schreiben "
+                "(ein Abschnitt je Eintrag).",
             )
         return [
             _Section(self.source, f"[[{key}]] Nr. {i}", v) for i, v in enumerate(value, start=1)
@@ -249,6 +250,14 @@ def _unique(items: Sequence[Office | Coach], kind: str, top: _Section) -> None:
 
 
 # --------------------------------------------------------------------------- parts
+
+
+def _named(section: _Section) -> _Section:
+    """Add the entry's kennung to its label so messages point at the right block."""
+    key = section.data.get("kennung")
+    if not isinstance(key, str) or not key.strip():
+        return section
+    return _Section(section.source, f"{section.label} („{key.strip()}“)", section.data)
 
 
 def _breaks(section: _Section | None) -> BreakRule:
@@ -273,9 +282,9 @@ def _breaks(section: _Section | None) -> BreakRule:
 
 
 def _office(section: _Section, resolve_address: Resolver | None) -> Office:
+    section = _named(section)
     section.check_keys(_OFFICE_KEYS)
     key = section.string("kennung")
-    section = _Section(section.source, f"{section.label} („{key}“)", section.data)
     address = section.string("adresse", "")
     lat = section.number("breite", None, -90, 90)
     lon = section.number("laenge", None, -180, 180)
@@ -307,9 +316,9 @@ def _office(section: _Section, resolve_address: Resolver | None) -> Office:
 
 
 def _coach(section: _Section, office_keys: list[str]) -> Coach:
+    section = _named(section)
     section.check_keys(_COACH_KEYS)
     key = section.string("kennung")
-    section = _Section(section.source, f"{section.label} („{key}“)", section.data)
     only_office = office_keys[0] if len(office_keys) == 1 else None
     office = section.string("buero", only_office)
     end_office = section.string("ziel_buero", office) or office
