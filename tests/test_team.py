@@ -1,0 +1,173 @@
+"""Tests for the team configuration (TOML)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planner.errors import ConfigError, PlaceNotFound
+from planner.intake import load_team
+from planner.model import BreakRule, Van
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "data" / "vorlage" / "team_vorlage.toml"
+
+MINIMAL = """
+[[buero]]
+kennung = "wetzlar"
+breite = 50.5526
+laenge = 8.5042
+
+[[coach]]
+kennung = "a"
+arbeitszeit = "Mo-Fr 08:00-16:00"
+"""
+
+
+def _load(tmp_path: Path, text: str, **kwargs: object) -> object:
+    path = tmp_path / "team.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_team(path, **kwargs)  # type: ignore[arg-type]
+
+
+def test_template_loads() -> None:
+    team = load_team(TEMPLATE)
+    assert [c.name for c in team.coaches] == ["Anna Becker", "Jonas Keller", "Miriam Schäfer"]
+    assert [o.key for o in team.offices] == ["wetzlar", "dillenburg"]
+    assert team.office("dillenburg").lat == pytest.approx(50.7406)
+    anna, _, miriam = team.coaches
+    assert anna.hours_on(0) == (8 * 60, 16 * 60 + 30) and anna.hours_on(4) == (8 * 60, 13 * 60)
+    assert anna.hours_on(5) is None and anna.drives_van
+    assert (miriam.office, miriam.end_office) == ("dillenburg", "wetzlar")
+    assert [day for day, _, _ in miriam.hours] == [0, 1, 3]
+    assert team.van == Van(name="Beratungsmobil", office="wetzlar", setup_min=10, speed_factor=1.15)
+    assert team.breaks == BreakRule() and team.default_visit_min == 60
+    assert team.regions == ()
+
+
+def test_minimal_file_uses_defaults(tmp_path: Path) -> None:
+    team = _load(tmp_path, MINIMAL)
+    (coach,) = team.coaches  # type: ignore[attr-defined]
+    assert (coach.name, coach.office, coach.end_office, coach.drives_van) == (
+        "a",
+        "wetzlar",
+        "wetzlar",
+        False,
+    )
+    assert coach.hours == tuple((d, 480, 960) for d in range(5))
+    assert team.van is None  # type: ignore[attr-defined]
+
+
+def test_full_options(tmp_path: Path) -> None:
+    text = (
+        "standard_besuchsdauer_min = 45\n"
+        "[pause]\nnach_stunden = 6.5\nminuten = 20\nlang_nach_stunden = 9\nlang_minuten = 45\n"
+        "[regionen]\nNord = ['Haiger', 'Dillenburg']\n'Süd' = ['Wetzlar']\n"
+        + MINIMAL.replace('"a"', '"a"\nfaehrt_beratungsmobil = true')
+    )
+    team = _load(tmp_path, text)
+    assert team.default_visit_min == 45  # type: ignore[attr-defined]
+    assert team.breaks == BreakRule(390, 20, 540, 45)  # type: ignore[attr-defined]
+    assert team.regions == (("Nord", ("Haiger", "Dillenburg")), ("Süd", ("Wetzlar",)))  # type: ignore[attr-defined]
+    assert team.van == Van()  # type: ignore[attr-defined]  # driver without section: defaults
+
+
+def test_office_address_is_resolved(tmp_path: Path) -> None:
+    text = MINIMAL.replace("breite = 50.5526\nlaenge = 8.5042", 'adresse = "Wetzlar"')
+    seen: list[str] = []
+
+    def resolve(address: str) -> tuple[float, float]:
+        seen.append(address)
+        return 50.55, 8.50
+
+    team = _load(tmp_path, text, resolve_address=resolve)
+    assert seen == ["Wetzlar"] and team.offices[0].lat == 50.55  # type: ignore[attr-defined]
+
+    def fail(address: str) -> tuple[float, float]:
+        raise PlaceNotFound(f"„{address}“ unbekannt")
+
+    with pytest.raises(ConfigError, match="adresse.*nicht gefunden"):
+        _load(tmp_path, text, resolve_address=fail)
+    with pytest.raises(ConfigError, match="keine Adresssuche"):
+        _load(tmp_path, text)
+
+
+ERRORS = [
+    # (replace old → new in MINIMAL or append, expected fragments)
+    (("", "["), ["team.toml", "kein gültiges TOML", "Zeile"]),
+    (
+        ('kennung = "a"', 'kennung = "a"\narbeitzeit = "x"'),
+        ["[[coach]] Nr. 1", "„arbeitzeit“", "Meinten Sie „arbeitszeit“"],
+    ),
+    (
+        ('kennung = "a"', 'kennung = "a"\nbuero = "giessen"'),
+        ["Schlüssel „buero“", "„giessen“ gibt es nicht", "„wetzlar“"],
+    ),
+    (('kennung = "a"', 'kennung = "a"\nziel_buero = "x"'), ["„ziel_buero“"]),
+    (("Mo-Fr 08:00-16:00", "Mo-Fr 08:00-25:00"), ["„arbeitszeit“", "25:00"]),
+    (("Mo-Fr 08:00-16:00", "Mo-Fr"), ["ohne Uhrzeit"]),
+    (("Mo-Fr 08:00-16:00", "Mo 8-12; Mo 13-16"), ["mehrere Zeiträume"]),
+    (("Mo-Fr 08:00-16:00", "Mo 6-20"), ["12 Stunden"]),
+    (('arbeitszeit = "Mo-Fr 08:00-16:00"', ""), ["„arbeitszeit“", "Pflicht"]),
+    (("laenge = 8.5042", ""), ["„laenge“", "beide"]),
+    (("breite = 50.5526", 'breite = "50,55"'), ["„breite“", "Zahl ohne Anführungszeichen"]),
+    (("breite = 50.5526\nlaenge = 8.5042", "breite = 8.5\nlaenge = 50.5"), ["vertauscht"]),
+    (("[[coach]]", "[[coachs]]"), ["Dateianfang", "„coachs“", "Meinten Sie „coach“"]),
+    (
+        ('[[coach]]\nkennung = "a"\narbeitszeit = "Mo-Fr 08:00-16:00"', ""),
+        ["[[coach]]", "mindestens einer"],
+    ),
+    ((None, '[[coach]]\nkennung = "a"\narbeitszeit = "Mo 8-9"'), ["„a“", "mehrfach"]),
+    (
+        (None, '[[buero]]\nkennung = "wetzlar"\nbreite = 50.0\nlaenge = 8.0'),
+        ["[[buero]]", "mehrfach"],
+    ),
+    ((None, "[beratungsmobil]\nname = 'Mobil'"), ["[beratungsmobil]", "kein Coach fährt es"]),
+    ((None, "[beratungsmobil]\nbuero = 'haiger'"), ["[beratungsmobil]", "„haiger“"]),
+    (('kennung = "a"', 'kennung = "a"\nfaehrt_beratungsmobil = "ja"'), ["true oder false"]),
+    ((None, "[pause]\nnach_stunden = 9\nlang_nach_stunden = 6"), ["[pause]", "lang_nach_stunden"]),
+    (
+        ("[[buero]]", "standard_besuchsdauer_min = 0\n[[buero]]"),
+        ["standard_besuchsdauer_min", "zwischen 5 und 480"],
+    ),
+    (("[[buero]]", "standard_besuchsdauer_min = 45.5\n[[buero]]"), ["ganze Zahl"]),
+    ((None, "[regionen]\nNord = 'Haiger'"), ["[regionen]", "„Nord“", "Liste"]),
+    (
+        (None, "[regionen]\nNord = ['Haiger']\nSued = ['haiger']"),
+        ["„Sued“", "schon in der Region „Nord“"],
+    ),
+    (("[[buero]]", "[buero]"), ["Schlüssel „buero“", "doppelten eckigen Klammern"]),
+]
+
+
+@pytest.mark.parametrize(("edit", "fragments"), ERRORS)
+def test_config_errors_name_file_section_and_key(
+    tmp_path: Path, edit: tuple[str | None, str], fragments: list[str]
+) -> None:
+    old, new = edit
+    text = (
+        MINIMAL + "\n" + new
+        if old is None
+        else MINIMAL.replace(old, new, 1)
+        if old
+        else new + MINIMAL
+    )
+    with pytest.raises(ConfigError) as info:
+        _load(tmp_path, text)
+    message = str(info.value)
+    assert message.startswith("team.toml")
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="gibt es nicht"):
+        load_team(tmp_path / "fehlt.toml")
+
+
+def test_bom_and_cp1252_files_are_accepted(tmp_path: Path) -> None:
+    text = MINIMAL.replace('kennung = "a"', 'kennung = "a"\nname = "Jörg Weiß"')
+    for encoding in ("utf-8-sig", "cp1252"):
+        path = tmp_path / f"team-{encoding}.toml"
+        path.write_bytes(text.encode(encoding))
+        assert load_team(path).coaches[0].name == "Jörg Weiß"
