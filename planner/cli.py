@@ -1,82 +1,154 @@
-"""Command line: ``planner demo``, ``planner plan``, ``planner check`` (help texts in German)."""
+"""Command line: ``planner demo``, ``planner plan``, ``planner check`` (German throughout).
+
+argparse rather than a CLI framework: its every message goes through gettext, so the
+whole ``--help`` output and every usage error can be German (see ``_argparse_de``).
+"""
 
 from __future__ import annotations
 
+import argparse
 import csv
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
 
-import typer
 from rich.console import Console
 from rich.table import Table
 
-from planner import settings
+from planner import __version__, settings
+from planner._argparse_de import german
 from planner.errors import PlannerError
-from planner.model import WEEKDAYS_DE, IntakeResult, Plan, Severity, Team
+from planner.model import WEEKDAYS_DE, IntakeResult, Message, Plan, Severity, Team
+from planner.solve import FirstOf, SolutionLimit, TimeLimit
 
-app = typer.Typer(
-    name="planner",
-    help="Beratung Mobil – Besuchs- und Tourenplanung für den Lahn-Dill-Kreis (offline).",
-    add_completion=False,
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
 err = Console(stderr=True)
 out = Console()
 
 #: The fixed demo week: the demo client list's appointments fall into it.
 DEMO_START = date(2026, 11, 30)
 
-NamesOpt = Annotated[
-    bool,
-    typer.Option(
-        "--namen", help="Namen auf Karte, Laufzetteln und plan.csv zeigen (sonst nur Kunden-Nr)."
-    ),
-]
-TimeOpt = Annotated[
-    float,
-    typer.Option(
-        "--zeitlimit", min=1, help="Höchstens so viele Sekunden rechnen (Sicherheitsgrenze)."
-    ),
-]
-SolutionsOpt = Annotated[
-    int,
-    typer.Option(
-        "--loesungen",
-        min=1,
-        help="Suche nach so vielen gefundenen Lösungen beenden (reproduzierbar, Standard).",
-    ),
-]
-TilesOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--kacheln",
-        help="URL-Vorlage eines Kachelservers für den Kartenhintergrund, z. B. ein eigener "
-        "Server http://localhost:8080/{z}/{x}/{y}.png. Ohne Angabe: kein Hintergrund, "
-        "keine Netzwerkzugriffe.",
-    ),
-]
+REPORT_COLUMNS = [
+    "zeile", "kunden_nr", "status", "gemeinde", "ortsteil", "lat", "lon", "genauigkeit", "meldung",
+]  # fmt: skip
 
 
-def _parse_date(text: str) -> date:
+# --------------------------------------------------------------------------- parsing
+
+
+def _date(text: str) -> date:
     for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             pass
-    raise typer.BadParameter(f"„{text}“ ist kein Datum (TT.MM.JJJJ oder JJJJ-MM-TT).")
+    raise argparse.ArgumentTypeError(f"„{text}“ ist kein Datum (TT.MM.JJJJ oder JJJJ-MM-TT)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"„{text}“ ist keine ganze Zahl") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"„{text}“ muss mindestens 1 sein")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"„{text}“ ist keine Zahl") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"„{text}“ muss größer als 0 sein")
+    return value
+
+
+def _add_plan_options(p: argparse.ArgumentParser, default_out: str) -> None:
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path(default_out),
+        metavar="ORDNER",
+        help=f"Ausgabeordner (Standard: {default_out})",
+    )
+    p.add_argument(
+        "--namen",
+        action="store_true",
+        help="Namen auf Karte, Laufzetteln und plan.csv zeigen (sonst nur Kunden-Nr)",
+    )
+    p.add_argument(
+        "--loesungen",
+        type=_positive_int,
+        default=settings.DEFAULT_SOLUTION_LIMIT,
+        metavar="N",
+        help="Suche nach N gefundenen Lösungen beenden – gleiche Eingaben ergeben "
+        f"denselben Plan (Standard: {settings.DEFAULT_SOLUTION_LIMIT})",
+    )
+    p.add_argument(
+        "--zeitlimit",
+        type=_seconds,
+        default=settings.DEFAULT_TIME_LIMIT_S,
+        metavar="SEKUNDEN",
+        help="Sicherheitsgrenze für die Rechenzeit; greift sie, ist der Plan nicht "
+        f"mehr reproduzierbar (Standard: {settings.DEFAULT_TIME_LIMIT_S:g})",
+    )
+    p.add_argument("--kacheln", metavar="URL",
+                   help="Kartenhintergrund von diesem Kachelserver, z. B. einem eigenen "
+                   "http://localhost:8080/{z}/{x}/{y}.png; ohne Angabe kein Hintergrund und "
+                   "keine Netzwerkzugriffe")  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="planner",
+        description="Beratung Mobil – Besuchs- und Tourenplanung für den Lahn-Dill-Kreis. "
+        "Läuft vollständig offline.",
+    )
+    parser.add_argument("--version", action="version", version=f"planner {__version__}",
+                        help="Version anzeigen und beenden")  # fmt: skip
+    commands = parser.add_subparsers(dest="command", metavar="BEFEHL", title="Befehle")
+
+    demo = commands.add_parser(
+        "demo", help="Demo-Woche mit erfundenen Personen planen",
+        description="Plant die Demo-Woche ab 30.11.2026 mit der eingebauten, erfundenen "
+        "Kundenliste und schreibt Karte, Laufzettel und plan.csv.",
+    )  # fmt: skip
+    _add_plan_options(demo, "maps/demo")
+
+    plan = commands.add_parser(
+        "plan", help="Touren planen und Karte, Laufzettel und plan.csv schreiben",
+        description="Plant Touren für einen oder mehrere Tage.",
+    )  # fmt: skip
+    plan.add_argument("--clients", type=Path, required=True, metavar="DATEI",
+                      help="Kundenliste (CSV oder XLSX)")  # fmt: skip
+    plan.add_argument("--team", type=Path, required=True, metavar="DATEI",
+                      help="Teamdatei (TOML): Coaches, Büros, Beratungsmobil")  # fmt: skip
+    plan.add_argument("--from", dest="start", type=_date, metavar="DATUM",
+                      help="erster Planungstag, TT.MM.JJJJ (Standard: nächster Montag)")  # fmt: skip
+    plan.add_argument("--days", type=_positive_int, default=5, metavar="N",
+                      help="Anzahl Tage (Standard: 5)")  # fmt: skip
+    _add_plan_options(plan, "maps/plan")
+
+    check = commands.add_parser(
+        "check", help="Kundenliste prüfen, ohne zu planen",
+        description="Prüft jede Zeile der Kundenliste und ordnet die Adressen zu. Schreibt "
+        "einen Bericht mit einer Zeile je Eingabezeile; Exit-Code 0, solange die Datei "
+        "lesbar ist.",
+    )  # fmt: skip
+    check.add_argument("--clients", type=Path, required=True, metavar="DATEI",
+                       help="Kundenliste (CSV oder XLSX)")  # fmt: skip
+    check.add_argument("--report", type=Path, default=Path("bericht.csv"), metavar="DATEI",
+                       help="Bericht als CSV (Standard: bericht.csv)")  # fmt: skip
+    return parser
+
+
+# --------------------------------------------------------------------------- commands
 
 
 def _next_monday(today: date) -> date:
     return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
-
-
-def _stopping(time_limit: float, solutions: int):  # type: ignore[no-untyped-def]
-    from planner.solve import FirstOf, SolutionLimit, TimeLimit
-
-    return FirstOf((SolutionLimit(solutions), TimeLimit(time_limit)))
 
 
 def _load(clients: Path, team_path: Path) -> tuple[IntakeResult, Team]:
@@ -87,8 +159,8 @@ def _load(clients: Path, team_path: Path) -> tuple[IntakeResult, Team]:
     return read_clients(clients), team
 
 
-def _print_messages(intake_messages: tuple, limit: int = 30) -> None:  # type: ignore[type-arg]
-    shown = [m for m in intake_messages if m.severity is not Severity.OK]
+def _print_messages(messages: Sequence[Message], limit: int = 30) -> None:
+    shown = [m for m in messages if m.severity is not Severity.OK]
     for m in shown[:limit]:
         style = "red" if m.severity is Severity.ERROR else "yellow"
         err.print(str(m), style=style, markup=False, highlight=False)
@@ -96,8 +168,8 @@ def _print_messages(intake_messages: tuple, limit: int = 30) -> None:  # type: i
         err.print(f"… und {len(shown) - limit} weitere Meldungen (siehe planner check).")
 
 
-def _print_plan(plan: Plan, outputs_dir: Path, seconds: float) -> None:
-    table = Table(title=f"Plan {plan.start:%d.%m.%Y}, {plan.days} Tag(e)", show_lines=False)
+def _print_plan(plan: Plan, out_dir: Path) -> None:
+    table = Table(title=f"Plan ab {plan.start:%d.%m.%Y}, {plan.days} Tag(e)")
     for col in ("Tag", "Coach", "Mobil", "Start", "Ende", "Besuche", "Fahrzeit", "km"):
         table.add_column(col)
     for t in plan.tours:
@@ -116,160 +188,85 @@ def _print_plan(plan: Plan, outputs_dir: Path, seconds: float) -> None:
     out.print(
         f"{total} Kundinnen/Kunden: {plan.planned_count} eingeplant, "
         f"{len(plan.unplanned)} nicht eingeplant (Gründe in plan.csv). "
-        f"Rechenzeit {seconds:.1f} s ({plan.stop_reason})."
+        f"Rechenzeit {plan.solve_seconds:.1f} s ({plan.stop_reason})."
     )
     if plan.travel_is_estimate:
         out.print(plan.travel_model)
-    out.print(f"Ausgabe: {outputs_dir}/ (karte.html, laufzettel/, plan.csv, zusammenfassung.txt)")
+    out.print(f"Ausgabe: {out_dir}/ (karte.html, laufzettel/, plan.csv, zusammenfassung.txt)")
 
 
 def _run_plan(
-    intake: IntakeResult,
-    team: Team,
-    start: date,
-    days: int,
-    out_dir: Path,
-    *,
-    show_names: bool,
-    time_limit: float,
-    solutions: int,
-    tiles: str | None,
-    title: str,
+    intake: IntakeResult, team: Team, start: date, days: int, args: argparse.Namespace, title: str
 ) -> None:
     from planner.pipeline import build_plan, write_outputs
 
     _print_messages(intake.messages)
+    stopping = FirstOf((SolutionLimit(args.loesungen), TimeLimit(args.zeitlimit)))
     with err.status("Plane …") as status:
         plan, _ = build_plan(
-            intake,
-            team,
-            start,
-            days,
-            _stopping(time_limit, solutions),
-            progress=lambda text: status.update(text),
+            intake, team, start, days, stopping, progress=lambda text: status.update(text)
         )
-        status.update("Karten und Laufzettel schreiben …")
-        write_outputs(plan, out_dir, team, show_names=show_names, tiles_url=tiles, title=title)
-    _print_plan(plan, out_dir, plan.solve_seconds)
+        status.update("Karte und Laufzettel schreiben …")
+        write_outputs(
+            plan, args.out, team, show_names=args.namen, tiles_url=args.kacheln, title=title
+        )
+    _print_plan(plan, args.out)
 
 
-@app.command(
-    "plan",
-    help="Touren für einen oder mehrere Tage planen und Karte, Laufzettel und plan.csv schreiben.",
-)
-def plan_cmd(
-    clients: Annotated[Path, typer.Option("--clients", help="Kundenliste (CSV oder XLSX).")],
-    team: Annotated[
-        Path, typer.Option("--team", help="Teamdatei (TOML): Coaches, Büros, Beratungsmobil.")
-    ],
-    start: Annotated[
-        str | None,
-        typer.Option("--from", help="Erster Planungstag (TT.MM.JJJJ); Standard: nächster Montag."),
-    ] = None,
-    days: Annotated[int, typer.Option("--days", min=1, max=14, help="Anzahl Tage.")] = 5,
-    out_dir: Annotated[Path, typer.Option("--out", help="Ausgabeordner.")] = Path("maps/plan"),
-    show_names: NamesOpt = False,
-    time_limit: TimeOpt = settings.DEFAULT_TIME_LIMIT_S,
-    solutions: SolutionsOpt = settings.DEFAULT_SOLUTION_LIMIT,
-    tiles: TilesOpt = None,
-) -> None:
-    first = _parse_date(start) if start else _next_monday(date.today())
-    intake, team_obj = _load(clients, team)
-    _run_plan(
-        intake,
-        team_obj,
-        first,
-        days,
-        out_dir,
-        show_names=show_names,
-        time_limit=time_limit,
-        solutions=solutions,
-        tiles=tiles,
-        title=f"Touren ab {first:%d.%m.%Y}",
-    )
+def _plan(args: argparse.Namespace) -> None:
+    start = args.start or _next_monday(date.today())
+    intake, team = _load(args.clients, args.team)
+    _run_plan(intake, team, start, args.days, args, f"Touren ab {start:%d.%m.%Y}")
 
 
-@app.command(
-    "demo", help="Demo-Woche mit erfundenen Kundinnen und Kunden planen (keine echten Daten)."
-)
-def demo_cmd(
-    out_dir: Annotated[Path, typer.Option("--out", help="Ausgabeordner.")] = Path("maps/demo"),
-    show_names: NamesOpt = False,
-    time_limit: TimeOpt = settings.DEFAULT_TIME_LIMIT_S,
-    solutions: SolutionsOpt = settings.DEFAULT_SOLUTION_LIMIT,
-    tiles: TilesOpt = None,
-) -> None:
-    intake, team_obj = _load(settings.DEMO_DIR / "kunden.csv", settings.DEMO_DIR / "team.toml")
-    _run_plan(
-        intake,
-        team_obj,
-        DEMO_START,
-        5,
-        out_dir,
-        show_names=show_names,
-        time_limit=time_limit,
-        solutions=solutions,
-        tiles=tiles,
-        title=f"Demo-Woche ab {DEMO_START:%d.%m.%Y}",
-    )
+def _demo(args: argparse.Namespace) -> None:
+    intake, team = _load(settings.DEMO_DIR / "kunden.csv", settings.DEMO_DIR / "team.toml")
+    _run_plan(intake, team, DEMO_START, 5, args, f"Demo-Woche ab {DEMO_START:%d.%m.%Y}")
 
 
-@app.command("check", help="Kundenliste prüfen: eine Berichtszeile je Eingabezeile, keine Planung.")
-def check_cmd(
-    clients: Annotated[Path, typer.Option("--clients", help="Kundenliste (CSV oder XLSX).")],
-    report: Annotated[
-        Path, typer.Option("--report", help="Bericht als CSV (zeile, kunden_nr, status, …).")
-    ] = Path("bericht.csv"),
-) -> None:
+def _check(args: argparse.Namespace) -> None:
     from planner.intake import read_clients
     from planner.pipeline import geocode_and_regions, rows_report
     from planner.regions import RegionMap
 
-    intake = read_clients(clients)
+    intake = read_clients(args.clients)
     rows = rows_report(intake, geocode_and_regions(intake, RegionMap()))
-    report.parent.mkdir(parents=True, exist_ok=True)
-    with report.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(
-            fh,
-            fieldnames=[
-                "zeile",
-                "kunden_nr",
-                "status",
-                "gemeinde",
-                "ortsteil",
-                "lat",
-                "lon",
-                "genauigkeit",
-                "meldung",
-            ],
-            delimiter=";",
-        )
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    with args.report.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=REPORT_COLUMNS, delimiter=";")
         writer.writeheader()
         writer.writerows(rows)
     counts = {s: sum(1 for r in rows if r["status"] == s.value) for s in Severity}
     out.print(
-        f"{clients.name}: {len(rows)} Zeilen – {counts[Severity.OK]} ok, "
+        f"{args.clients.name}: {len(rows)} Zeilen – {counts[Severity.OK]} ok, "
         f"{counts[Severity.WARNING]} mit Warnung, {counts[Severity.ERROR]} mit Fehler. "
-        f"Bericht: {report}"
+        f"Bericht: {args.report}"
     )
     for r in rows:
         if r["status"] != Severity.OK.value:
             style = "red" if r["status"] == Severity.ERROR.value else "yellow"
-            out.print(
-                f"Zeile {r['zeile']} ({r['kunden_nr'] or '–'}): {r['meldung']}",
-                style=style,
-                markup=False,
-                highlight=False,
-            )
+            line = f"Zeile {r['zeile']} ({r['kunden_nr'] or '–'}): {r['meldung']}"
+            out.print(line, style=style, markup=False, highlight=False)
 
 
-def main() -> None:
+_COMMANDS = {"demo": _demo, "plan": _plan, "check": _check}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    with german():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
     try:
-        app()
+        _COMMANDS[args.command](args)
     except PlannerError as exc:
         err.print(f"Fehler: {exc}", style="bold red", markup=False, highlight=False)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
+    return 0
 
 
-if __name__ == "__main__":
-    main()
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,4 +1,8 @@
-"""Typed exception tree. Messages are German: they reach the user through the CLI."""
+"""Typed exception tree. Messages are German: they reach the user through the CLI.
+
+Exit codes: 0 success, 1 other error, 2 wrong command line (argparse), 3 client list
+unreadable, 4 team file invalid, 5 network access refused, 6 no plan possible.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +16,13 @@ class PlannerError(Exception):
 class InputFileError(PlannerError):
     """A whole input file cannot be read (missing, wrong format, no header)."""
 
-    exit_code = 2
+    exit_code = 3
 
 
 class ConfigError(PlannerError):
     """The team configuration (TOML) is invalid."""
 
-    exit_code = 3
+    exit_code = 4
 
 
 class GeocodingError(PlannerError):
@@ -36,10 +40,10 @@ class OutsideDistrict(GeocodingError):
 class NetworkDisabled(PlannerError):
     """A component tried to reach the network although no server was configured."""
 
-    exit_code = 4
+    exit_code = 5
 
 
 class SolverError(PlannerError):
     """OR-Tools could not produce any plan (not even an empty one)."""
 
-    exit_code = 5
+    exit_code = 6

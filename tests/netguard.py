@@ -40,10 +40,8 @@ if __name__ == "__main__":
     block()
     from planner.cli import main
 
-    sys.argv = ["planner", *sys.argv[1:]]
-    try:
-        main()
-    finally:
-        if attempts:
-            print(f"NETWORK ATTEMPTS: {attempts}", file=sys.stderr)
-            sys.exit(99)
+    code = main(sys.argv[1:])
+    if attempts:
+        print(f"NETWORK ATTEMPTS: {attempts}", file=sys.stderr)
+        code = 99
+    sys.exit(code)
