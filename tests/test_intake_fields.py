@@ -57,6 +57,8 @@ H = 60
         ("Mo 9-12 und 14-16 Uhr", [W(0, 9 * H, 12 * H), W(0, 14 * H, 16 * H)]),
         ("9-12 Mo, Mi", [W(0, 9 * H, 12 * H), W(2, 9 * H, 12 * H)]),
         ("vormittags", [W(d, *MORNING) for d in range(5)]),
+        ("Mo 9-12 / 14-16", [W(0, 9 * H, 12 * H), W(0, 14 * H, 16 * H)]),
+        ("9-10; Sa 10-12", [W(d, 9 * H, 10 * H) for d in range(5)] + [W(5, 10 * H, 12 * H)]),
         ("Mo.-Fr. 9.30-11.30", [W(d, 9 * H + 30, 11 * H + 30) for d in range(5)]),
         ("werktags zwischen 9 und 11", [W(d, 9 * H, 11 * H) for d in range(5)]),
         ("Mo, Mi", [W(0, 0, DAY_MIN), W(2, 0, DAY_MIN)]),

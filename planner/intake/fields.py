@@ -10,7 +10,8 @@ Decisions about the availability language (documented for users in
 - ``vormittags`` = 08:00-12:00, ``nachmittags`` = 13:00-17:00, ``ganztags`` = 08:00-17:00;
 - ``täglich`` = Mo-So (the solver only uses the days the coaches work);
   ``werktags``/``wochentags`` = Mo-Fr (colloquial meaning), ``Wochenende`` = Sa, So;
-- times without days apply to Mo-Fr; days without times mean the whole day (00:00-24:00);
+- times without days apply to the days of the group before (``Mo 9-12 / 14-16``), or to
+  Mo-Fr when no days were named at all; days without times mean the whole day (00:00-24:00);
 - groups are separated by ``;``, ``/``, ``|`` or a line break; a group that names only days
   shares the times of the next group, so ``Di/Do 14-17`` means Tuesday and Thursday;
 - an end time of ``24:00`` is allowed (minute 1440), windows never cross midnight.
@@ -210,7 +211,6 @@ def parse_availability(text: str) -> tuple[WeeklyWindow, ...]:
         current = _Clause([], [])
 
     def add_days(days: tuple[int, ...] | list[int]) -> None:
-        nonlocal current
         if current.times and current.days and not current.times_first:
             flush()  # "Mo 9-12, Mi …": a new clause starts
         if current.times and not current.days:
@@ -266,8 +266,12 @@ def parse_availability(text: str) -> tuple[WeeklyWindow, ...]:
     flush()
 
     windows: list[WeeklyWindow] = []
+    previous_days: list[int] = list(range(5))  # times without any days: working days
     for days, times in clauses:
-        for day in days or range(5):  # times without days: working days
+        # "Mo 9-12 / 14-16": a group with times only keeps the days of the group before.
+        days = days or previous_days
+        previous_days = days
+        for day in days:
             for start, end in times or [(0, DAY_MIN)]:  # days without times: whole day
                 windows.append(WeeklyWindow(day, start, end))
     return merge_windows(windows)
