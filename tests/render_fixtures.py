@@ -323,6 +323,18 @@ def make_region_outlines() -> dict[str, dict[str, Any]]:
 SHARED_GEODATA = Path("/work/shared/data/lahn-dill")
 
 
+def real_place_labels() -> dict[str, tuple[float, float]] | None:
+    """Municipality names at their main village (shared data), for the screenshot."""
+    table = SHARED_GEODATA / "municipalities.csv"
+    if not table.exists():
+        return None
+    import csv
+
+    with table.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return {r["name"]: (float(r["destatis_lat"]), float(r["destatis_lon"])) for r in rows}
+
+
 def real_geodata() -> tuple[dict[str, Any], dict[str, dict[str, Any]]] | None:
     """The real district and three regions from the shared data, when available.
 

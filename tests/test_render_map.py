@@ -190,6 +190,34 @@ def test_tiles_are_opt_in_and_escaped(plan: Plan) -> None:
     assert "L.tileLayer(" not in map_html(plan)
 
 
+def test_day_filter(plan: Plan) -> None:
+    html = map_html(plan)
+    assert "L.control({position: 'topleft'})" in html
+    assert '{label: "Alle Tage", layers: [' in html
+    assert '{label: "Mo 30.11.", layers: [' in html and '{label: "Di 01.12.", layers: [' in html
+    one_day = Plan(start=plan.start, days=1, tours=plan.tours[:1], unplanned=(), travel_model="")
+    assert "Alle Tage" not in map_html(one_day)
+
+
+def test_place_labels(plan: Plan) -> None:
+    labels = {"Wetzlar": (50.555, 8.503), "Sinn": (50.65, 8.33), "<b>Ort</b>": (50.6, 8.4)}
+    html = map_html(plan, place_labels=labels)
+    assert "Orte" in html and "Sinn" in html
+    # Wetzlar is left out: the office "Jobcenter Wetzlar" sits right there.
+    assert html.count('"className": "bm-place"') == 2
+    assert "<b>Ort</b>" not in html
+    assert '"className": "bm-place"' not in map_html(plan)
+
+
+def test_inputs_not_modified(plan: Plan) -> None:
+    import copy
+
+    boundary, regions = rf.make_boundary(), rf.make_region_outlines()
+    before = copy.deepcopy((boundary, regions))
+    map_html(plan, boundary=boundary, region_outlines=regions)
+    assert (boundary, regions) == before
+
+
 def test_title_is_escaped(plan: Plan) -> None:
     html = map_html(plan, title="Plan <KW 49>")
     assert "<title>Plan &lt;KW 49&gt;</title>" in html

@@ -17,7 +17,7 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -85,13 +85,15 @@ def render_map(
     tiles_url: str | None = None,
     tiles_attribution: str | None = None,
     title: str = "",
+    place_labels: Mapping[str, tuple[float, float]] | None = None,
 ) -> Path:
     """Write the overview map of ``plan`` to ``path`` and return ``path``.
 
     ``boundary`` is the district as GeoJSON (FeatureCollection, Feature or geometry),
     ``region_outlines`` maps region names to GeoJSON geometries. Without ``tiles_url``
     the map has a plain background and needs no network at all; with it, the tile
-    server sees which map section is viewed (never any client data).
+    server sees which map section is viewed (never any client data). ``place_labels``
+    (name → (lat, lon), e.g. the 23 municipalities) give orientation without tiles.
     """
     html = map_html(
         plan,
@@ -101,6 +103,7 @@ def render_map(
         tiles_url=tiles_url,
         tiles_attribution=tiles_attribution,
         title=title,
+        place_labels=place_labels,
     )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,6 +120,7 @@ def map_html(
     tiles_url: str | None = None,
     tiles_attribution: str | None = None,
     title: str = "",
+    place_labels: Mapping[str, tuple[float, float]] | None = None,
 ) -> str:
     """The map page as a string (see :func:`render_map`)."""
     title = title or default_title(plan)
@@ -157,11 +161,14 @@ def map_html(
         _add_boundary(fmap, boundary_fc, tiles=bool(tiles_url))
     if region_outlines:
         _add_regions(fmap, region_outlines)
+    if place_labels:
+        _add_place_labels(fmap, place_labels, _offices(plan))
 
     offsets = _marker_offsets(plan)
     day_index = {day: i for i, day in enumerate(sorted({t.day for t in plan.tours}))}
+    groups_by_day: dict[date, list[folium.FeatureGroup]] = defaultdict(list)
     for tour in _sorted_tours(plan):
-        _add_tour(
+        group = _add_tour(
             fmap,
             tour,
             colour=colours[tour.coach.key],
@@ -170,11 +177,14 @@ def map_html(
             show_names=show_names,
             estimate=plan.travel_is_estimate,
         )
+        groups_by_day[tour.day].append(group)
     _add_offices(fmap, plan)
     _add_unplanned(fmap, plan, offsets=offsets, show_names=show_names)
 
-    overlays = 3 + len(plan.tours)
+    overlays = 4 + len(plan.tours)
     folium.LayerControl(collapsed=overlays > 12, position="topright").add_to(fmap)
+    if len(groups_by_day) > 1:
+        _day_filter(groups_by_day).add_to(fmap)
     folium.FitBounds(bounds, padding=(12, 12)).add_to(fmap)
     _Legend(
         _legend_html(plan, colours, title, tiles_attribution if tiles_url else None, day_index)
@@ -556,6 +566,28 @@ def _add_regions(fmap: folium.Map, outlines: dict[str, dict[str, Any]]) -> None:
         ).add_to(group)
 
 
+def _add_place_labels(
+    fmap: folium.Map, labels: Mapping[str, tuple[float, float]], offices: Iterable[Office]
+) -> None:
+    group = folium.FeatureGroup(name="Orte", show=True).add_to(fmap)
+    office_points = [(o.lat, o.lon) for o in offices]
+    for name, (lat, lon) in labels.items():
+        if any(_near(lat, lon, *point) for point in office_points):
+            continue  # the office label already names the town
+        width = 14 + 7 * len(name)
+        _div_marker(
+            (lat, lon),
+            icon_html=(
+                f'<span class="bm-place-dot"></span><span class="bm-place-text">{esc(name)}</span>'
+            ),
+            size=(width, 14),
+            anchor=(3, 7),
+            class_name="bm-place",
+            interactive=False,
+            z_offset=-500,
+        ).add_to(group)
+
+
 def _add_tour(
     fmap: folium.Map,
     tour: Tour,
@@ -565,12 +597,13 @@ def _add_tour(
     offsets: dict[tuple[str, int], tuple[float, float]],
     show_names: bool,
     estimate: bool,
-) -> None:
+) -> folium.FeatureGroup:
     name = (
         f'<span class="bm-swatch" style="background:{colour}"></span>'
         f"{esc(tour_label(tour))}: {len(tour.stops)} Besuch{'e' if len(tour.stops) != 1 else ''}"
     )
-    group = folium.FeatureGroup(name=name, show=True).add_to(fmap)
+    group = folium.FeatureGroup(name=name, show=True)
+    group.add_to(fmap)
     if tour.stops:
         points = [(tour.start_office.lat, tour.start_office.lon)]
         points += [(s.visit.site.lat, s.visit.site.lon) for s in tour.stops]
@@ -596,20 +629,84 @@ def _add_tour(
             anchor=(size / 2 - dx, size / 2 - dy),
             class_name="bm-stop",
             popup=_stop_popup(tour, number, stop, show_names=show_names, estimate=estimate),
+            tooltip=_stop_tooltip(tour, number, stop),
+            tooltip_options={"direction": "top", "className": "bm-tip", "offset": [0, -4]},
             title=f"Nr. {number} – {stop.visit.client.id}",
             z_offset=100,
         ).add_to(group)
+    return group
 
 
-def _add_offices(fmap: folium.Map, plan: Plan) -> None:
+def _day_filter(groups_by_day: Mapping[date, list[folium.FeatureGroup]]) -> _Script:
+    """Buttons "Alle Tage | Mo 30.11. | …" that show the tours of one day only.
+
+    A week of tours on one map is a tangle; a coach usually wants one day. The layer
+    control stays in sync because Leaflet updates its checkboxes on add/remove.
+    """
+    every = [g.get_name() for groups in groups_by_day.values() for g in groups]
+    choices = [("Alle Tage", every)] + [
+        (date_short_de(day), [g.get_name() for g in groups])
+        for day, groups in sorted(groups_by_day.items())
+    ]
+    # Layer variables are code, labels are data: build the array by hand, labels as JSON.
+    entries = ", ".join(
+        f"{{label: {_js(label)}, layers: [{', '.join(names)}]}}" for label, names in choices
+    )
+    return _Script(_DAY_FILTER_JS.replace("__CHOICES__", entries))
+
+
+_DAY_FILTER_JS = """(function () {
+  var map = {parent};
+  var choices = [__CHOICES__];
+  var every = choices[0].layers;
+  var control = L.control({position: 'topleft'});
+  control.onAdd = function () {
+    var box = L.DomUtil.create('div', 'leaflet-bar bm-days');
+    box.setAttribute('role', 'group');
+    box.setAttribute('aria-label', 'Tag auswählen');
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    choices.forEach(function (choice, index) {
+      var button = L.DomUtil.create('button', 'bm-day', box);
+      button.type = 'button';
+      button.textContent = choice.label;
+      button.setAttribute('aria-pressed', index === 0 ? 'true' : 'false');
+      button.addEventListener('click', function () {
+        every.forEach(function (layer) {
+          if (choice.layers.indexOf(layer) >= 0) { map.addLayer(layer); }
+          else { map.removeLayer(layer); }
+        });
+        box.querySelectorAll('.bm-day').forEach(function (other) {
+          other.setAttribute('aria-pressed', other === button ? 'true' : 'false');
+        });
+      });
+    });
+    return box;
+  };
+  control.addTo(map);
+})();"""
+
+
+def _offices(plan: Plan) -> list[Office]:
     offices: dict[str, Office] = {}
     for tour in plan.tours:
         offices.setdefault(tour.start_office.key, tour.start_office)
         offices.setdefault(tour.end_office.key, tour.end_office)
+    return list(offices.values())
+
+
+def _near(lat1: float, lon1: float, lat2: float, lon2: float, metres: float = 2000) -> bool:
+    dy = (lat1 - lat2) * 111_195
+    dx = (lon1 - lon2) * 111_195 * math.cos(math.radians(lat1))
+    return dx * dx + dy * dy < metres * metres
+
+
+def _add_offices(fmap: folium.Map, plan: Plan) -> None:
+    offices = _offices(plan)
     if not offices:
         return
     group = folium.FeatureGroup(name="Büros (Start und Ende)", show=True).add_to(fmap)
-    for office in offices.values():
+    for office in offices:
         popup = (
             f'<div class="bm-pop"><div class="bm-pop-h">Büro: {esc(office.name)}</div>'
             f"{esc(office.address) or '–'}</div>"
@@ -750,7 +847,7 @@ def _stop_popup(tour: Tour, number: int, stop: Stop, *, show_names: bool, estima
         address += f"<br><small>{esc(locality)}</small>"
     rows += [
         ("Adresse", address),
-        ("Dauer", f"{esc(minutes_de(stop.visit.duration_min))} (bis {clock(stop.end)})"),
+        ("Dauer", f"{stop.visit.duration_min} min (bis {clock(stop.end)})"),
         ("Besuchsort", esc(client.visit_place.value)),
         ("Genauigkeit", esc(PRECISION_DE.get(site.precision, str(site.precision.value)))),
         (
@@ -768,6 +865,18 @@ def _stop_popup(tour: Tour, number: int, stop: Stop, *, show_names: bool, estima
     return (
         f'<div class="bm-pop"><div class="bm-pop-h">{head}</div>'
         f"<table>{_rows(rows)}</table>{approx}</div>"
+    )
+
+
+def _stop_tooltip(tour: Tour, number: int, stop: Stop) -> str:
+    """Hover text: enough to read the map without opening every popup."""
+    site = stop.visit.site
+    place = site.ortsteil or site.municipality
+    if site.ortsteil and site.municipality and site.ortsteil != site.municipality:
+        place = f"{site.ortsteil} ({site.municipality})"
+    return (
+        f"<b>Nr. {number}</b> · {clock(stop.arrival)} · {esc(place)}"
+        f"<br>{esc(tour.coach.name)}, {esc(date_short_de(tour.day))}"
     )
 
 
@@ -878,6 +987,11 @@ body, .leaflet-container { font-family: system-ui, -apple-system, "Segoe UI", Ro
 .bm-stop svg, .bm-office svg, .bm-unplanned svg { display: block; overflow: visible;
   filter: drop-shadow(0 1px 1.5px rgba(0,0,0,.55)); }
 .bm-stop text { font-family: inherit; }
+.bm-place { background: none; border: none; pointer-events: none; white-space: nowrap; }
+.bm-place-dot { display: inline-block; width: 5px; height: 5px; border-radius: 50%;
+  background: #666; vertical-align: middle; margin-right: 3px; }
+.bm-place-text { font-size: 11px; color: #444; vertical-align: middle;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
 .bm-region-label { background: none; border: none; text-align: center; pointer-events: none; }
 .bm-region-text { display: inline-block; font-size: 13px; font-weight: 700; letter-spacing: .08em;
   text-transform: uppercase; color: #5A5A5A; white-space: nowrap;
@@ -886,6 +1000,12 @@ body, .leaflet-container { font-family: system-ui, -apple-system, "Segoe UI", Ro
   background: rgba(255,255,255,.92); border: 1px solid #888; box-shadow: none; color: #111; }
 .bm-office-label::before { display: none; }
 .bm-tip { font-size: 12px; }
+.bm-days { display: flex; flex-wrap: wrap; background: #fff; max-width: calc(100vw - 90px); }
+.bm-days .bm-day { font: inherit; font-size: 12.5px; padding: 4px 9px; border: 0;
+  border-right: 1px solid #ccc; background: #fff; color: #222; cursor: pointer; }
+.bm-days .bm-day:last-child { border-right: 0; }
+.bm-days .bm-day:hover { background: #f0f0f0; }
+.bm-days .bm-day[aria-pressed="true"] { background: #333; color: #fff; font-weight: 600; }
 .bm-swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px;
   margin-right: 5px; vertical-align: -1px; border: 1px solid rgba(0,0,0,.35); }
 .leaflet-control-layers { font-size: 12.5px; line-height: 1.5; }
@@ -901,7 +1021,7 @@ body, .leaflet-container { font-family: system-ui, -apple-system, "Segoe UI", Ro
 .bm-pop small { color: #555; }
 .bm-pop-note { margin-top: 5px; font-size: 12px; color: #6a4a00; }
 .bm-legend { position: fixed; left: 10px; bottom: 10px; z-index: 1000; width: 320px;
-  max-width: calc(100% - 40px); max-height: calc(100% - 110px); box-sizing: border-box;
+  max-width: calc(100% - 40px); max-height: calc(100% - 150px); box-sizing: border-box;
   overflow: auto; background: rgba(255,255,255,.96);
   border: 1px solid #999; border-radius: 6px; padding: 8px 11px; font-size: 12.5px;
   line-height: 1.4; color: #111; box-shadow: 0 1px 5px rgba(0,0,0,.3); }

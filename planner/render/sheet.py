@@ -241,7 +241,11 @@ def _tour_view(tour: Tour, *, show_names: bool, estimate: bool) -> dict[str, obj
 
 def _unplanned_view(item: Unplanned, *, show_names: bool) -> dict[str, str]:
     site = item.site
-    where = ", ".join(p for p in (site.ortsteil, site.municipality) if p) if site else ""
+    where = ""
+    if site is not None:
+        where = site.municipality
+        if site.ortsteil and site.ortsteil != site.municipality:
+            where = f"{site.ortsteil}, {site.municipality}"
     return {
         "id": item.client_id or "–",
         "name": unplanned_name(item) if show_names else "",
