@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--team", type=Path, required=True, metavar="DATEI",
                       help="Teamdatei (TOML): Coaches, Büros, Beratungsmobil")  # fmt: skip
     plan.add_argument("--from", dest="start", type=_date, metavar="DATUM",
-                      help="erster Planungstag, TT.MM.JJJJ (Standard: nächster Montag)")  # fmt: skip
+                      help="erster Planungstag, TT.MM.JJJJ (sonst nächster Montag)")  # fmt: skip
     plan.add_argument("--days", type=_positive_int, default=5, metavar="N",
                       help="Anzahl Tage (Standard: 5)")  # fmt: skip
     _add_plan_options(plan, "maps/plan")

@@ -80,7 +80,8 @@ class WeeklyWindow:
     end: int  # minutes after midnight, > start
 
     def __str__(self) -> str:
-        return f"{WEEKDAYS_DE[self.weekday]} {hhmm(self.start)}-{hhmm(self.end)}"
+        end = "24:00" if self.end >= 24 * 60 else hhmm(self.end)
+        return f"{WEEKDAYS_DE[self.weekday]} {hhmm(self.start)}-{end}"
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,9 @@ TRIP_OVERHEAD_MIN = 3.0
 #: Drop penalty per priority (1 hoch … 3 niedrig), in cost units (seconds of driving).
 #: Far above any detour so nobody is left out just to save driving.
 PRIORITY_PENALTY = {1: 1_000_000, 2: 500_000, 3: 250_000}
+#: Extra drop penalty for a fixed appointment: it was agreed with the person, so it is
+#: kept unless it is impossible (it outranks every priority).
+APPOINTMENT_PENALTY = 5_000_000
 #: Extra drop penalty per day since the last contact, capped at ``WAIT_CAP_DAYS``.
 WAIT_PENALTY_PER_DAY = 500
 WAIT_CAP_DAYS = 730
@@ -57,5 +60,5 @@ WAIT_UNKNOWN_DAYS = 365
 TOUR_FIXED_COST_S = 1800
 #: Default search budget of ``planner plan`` (seconds of wall time, a safety net) and the
 #: deterministic budget (number of solutions) that actually stops the search.
-DEFAULT_TIME_LIMIT_S = 30.0
-DEFAULT_SOLUTION_LIMIT = 2000
+DEFAULT_TIME_LIMIT_S = 60.0
+DEFAULT_SOLUTION_LIMIT = 500

@@ -26,8 +26,9 @@ def explain_dropped(problem: Problem, solution: Solution, visit: int) -> str:
         day = at // DAY
         clashing = sorted(
             problem.visits[i].client.id
-            for i, (route, rv) in served.items()
-            if rv.start_s // DAY == day
+            for i, (_, rv) in served.items()
+            if problem.visits[i].client.appointment is not None
+            and rv.start_s // DAY == day
             and rv.start_s < end
             and at < rv.start_s + problem.service_s[i]
         )
@@ -35,7 +36,7 @@ def explain_dropped(problem: Problem, solution: Solution, visit: int) -> str:
         when = f"{client.appointment:%d.%m.%Y %H:%M}"
         if clashing and len(clashing) >= len(coaches):
             return (
-                f"Termin am {when} überschneidet sich mit eingeplanten Terminen "
+                f"Termin am {when} überschneidet sich mit anderen festen Terminen "
                 f"({', '.join(clashing)}); zu dieser Zeit ist kein Coach frei."
             )
         return (

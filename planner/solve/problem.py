@@ -81,14 +81,17 @@ class Problem:
         return datetime.combine(self.start, datetime.min.time()) + timedelta(seconds=absolute_s)
 
 
-def drop_penalty(priority: int, last_contact: date | None, today: date) -> int:
-    """Cost of leaving a client out: priority first, then days waited since last contact."""
+def drop_penalty(
+    priority: int, last_contact: date | None, today: date, *, appointment: bool = False
+) -> int:
+    """Cost of leaving a client out: appointment, then priority, then days waited."""
     if last_contact is None:
         waited = settings.WAIT_UNKNOWN_DAYS
     else:
         waited = max(0, (today - last_contact).days)
     base = settings.PRIORITY_PENALTY.get(priority, settings.PRIORITY_PENALTY[2])
-    return base + settings.WAIT_PENALTY_PER_DAY * min(waited, settings.WAIT_CAP_DAYS)
+    fixed = settings.APPOINTMENT_PENALTY if appointment else 0
+    return fixed + base + settings.WAIT_PENALTY_PER_DAY * min(waited, settings.WAIT_CAP_DAYS)
 
 
 def build_shifts(team: Team, start: date, days: int) -> tuple[Shift, ...]:
@@ -292,7 +295,13 @@ def build_problem(
             for v, _, _ in kept
         ),
         penalties=tuple(
-            drop_penalty(v.client.priority, v.client.last_contact, start) for v, _, _ in kept
+            drop_penalty(
+                v.client.priority,
+                v.client.last_contact,
+                start,
+                appointment=v.client.appointment is not None,
+            )
+            for v, _, _ in kept
         ),
         allowed_shifts=tuple(a for _, _, a in kept),
         matrix=sub,
