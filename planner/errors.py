@@ -37,6 +37,10 @@ class OutsideDistrict(GeocodingError):
     """The place or coordinate lies outside the Lahn-Dill-Kreis."""
 
 
+class AmbiguousPlace(GeocodingError):
+    """The place name exists in several municipalities and nothing says which one."""
+
+
 class NetworkDisabled(PlannerError):
     """A component tried to reach the network although no server was configured."""
 

@@ -148,6 +148,7 @@ def write_outputs(
         tiles_url=tiles_url,
         tiles_attribution=tiles_attribution,
         title=title,
+        place_labels={m.name: (m.lat, m.lon) for m in geodata.municipalities()},
     )
     sheets = render_sheets(plan, out_dir / "laufzettel", show_names=show_names)
     csv_path = write_plan_csv(plan, out_dir / "plan.csv", show_names=show_names)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-from planner.errors import GeocodingError, OutsideDistrict, PlaceNotFound
+from planner.errors import AmbiguousPlace, OutsideDistrict, PlaceNotFound
 from planner.model import Address, Precision, Site
 
 __all__ = [
@@ -25,10 +25,6 @@ __all__ = [
     "Resolution",
     "Status",
 ]
-
-
-class AmbiguousPlace(GeocodingError):
-    """The place name exists in several municipalities and nothing says which one."""
 
 
 class Status(StrEnum):
