@@ -64,7 +64,8 @@ def great_circle_m(points: Sequence[tuple[float, float]]) -> npt.NDArray[np.floa
     dlat = lat - lat.T
     dlon = lon - lon.T
     a = np.sin(dlat / 2) ** 2 + np.cos(lat) * np.cos(lat.T) * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    distances: npt.NDArray[np.float64] = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+    return distances
 
 
 @dataclass(frozen=True)
