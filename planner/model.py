@@ -17,6 +17,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 WEEKDAYS_DE: tuple[str, ...] = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+WEEKDAYS_LONG_DE: tuple[str, ...] = (
+    "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag",
+)  # fmt: skip
 
 
 def hhmm(minutes: int) -> str:

@@ -117,3 +117,21 @@ def test_conservation_on_generated_lists(team, rows) -> None:
     assert sorted(row for row, _ in out.elements()) == non_empty
     assert all(n == 1 for n in out.values())
     assert all(u.reason.strip() for u in plan.unplanned)
+
+
+def test_same_demo_input_gives_the_same_plan(team, tmp_path) -> None:
+    from planner.render import write_plan_csv
+
+    intake = read_clients(DEMO / "kunden.csv", today=MONDAY)
+    files = []
+    for run in range(2):
+        plan, _ = build_plan(intake, team, MONDAY, 5, _stop(80))
+        files.append(write_plan_csv(plan, tmp_path / f"plan{run}.csv").read_bytes())
+        assert "reproduzierbar" in plan.stop_reason
+    assert files[0] == files[1]
+
+
+def test_time_limit_stop_is_reported_as_not_reproducible(team) -> None:
+    intake = read_clients(DEMO / "kunden.csv", today=MONDAY)
+    plan, _ = build_plan(intake, team, MONDAY, 5, FirstOf((SolutionLimit(10**9), TimeLimit(1))))
+    assert "Zeitlimit 1 s erreicht" in plan.stop_reason

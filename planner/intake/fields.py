@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from planner.model import WEEKDAYS_DE, VisitPlace, WeeklyWindow
+from planner.model import WEEKDAYS_DE, WEEKDAYS_LONG_DE, VisitPlace, WeeklyWindow
 
 DAY_MIN = 24 * 60
 
@@ -355,15 +355,6 @@ _MONTHS_DE = (
     "Januar", "Februar", "März", "April", "Mai", "Juni",
     "Juli", "August", "September", "Oktober", "November", "Dezember",
 )  # fmt: skip
-_WEEKDAY_NAMES_DE = (
-    "Montag",
-    "Dienstag",
-    "Mittwoch",
-    "Donnerstag",
-    "Freitag",
-    "Samstag",
-    "Sonntag",
-)
 
 
 def _split_datetime(text: str, hint: str) -> tuple[date, time | None]:
@@ -391,7 +382,7 @@ def _split_datetime(text: str, hint: str) -> tuple[date, time | None]:
     result = date(year, month, day)
     if match["wd"] is not None and _DAY_NAMES[match["wd"]] != result.weekday():
         raise FieldError(
-            f"Der {result:%d.%m.%Y} ist ein {_WEEKDAY_NAMES_DE[result.weekday()]}, "
+            f"Der {result:%d.%m.%Y} ist ein {WEEKDAYS_LONG_DE[result.weekday()]}, "
             f"im Feld steht aber {_quote(text)}.",
             "Bitte Datum oder Wochentag korrigieren.",
         )

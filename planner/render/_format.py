@@ -7,16 +7,15 @@ import unicodedata
 from datetime import date, datetime
 from html import escape
 
-from planner.model import WEEKDAYS_DE, Address, Precision, Stop, Tour, Unplanned, hhmm
-
-WEEKDAYS_LONG_DE: tuple[str, ...] = (
-    "Montag",
-    "Dienstag",
-    "Mittwoch",
-    "Donnerstag",
-    "Freitag",
-    "Samstag",
-    "Sonntag",
+from planner.model import (
+    WEEKDAYS_DE,
+    WEEKDAYS_LONG_DE,
+    Address,
+    Precision,
+    Stop,
+    Tour,
+    Unplanned,
+    hhmm,
 )
 
 #: How exact a position is, in words a coach understands.

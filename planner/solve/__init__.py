@@ -69,7 +69,8 @@ def solve_visits(
         )
         for i in solution.dropped
     )
-    return SolveResult(tours, unplanned + dropped, problem, solution, stopping.describe())
+    note = stopping.outcome(solution.seconds) or "Suche beendet"
+    return SolveResult(tours, unplanned + dropped, problem, solution, note)
 
 
 def _tour(problem: Problem, route: Route) -> Tour:

@@ -18,6 +18,10 @@ class StoppingCriterion(Protocol):
 
     def describe(self) -> str: ...
 
+    def outcome(self, elapsed_s: float) -> str | None:
+        """German note on why the search stopped, if this criterion stopped it."""
+        ...
+
 
 @dataclass(frozen=True)
 class TimeLimit:
@@ -30,6 +34,15 @@ class TimeLimit:
 
     def describe(self) -> str:
         return f"Zeitlimit {self.seconds:g} s"
+
+    def outcome(self, elapsed_s: float) -> str | None:
+        # OR-Tools stops a little after the limit; 2 % slack covers reading the result.
+        if elapsed_s >= 0.98 * self.seconds:
+            return (
+                f"Zeitlimit {self.seconds:g} s erreicht – auf einem anderen Rechner "
+                "kann der Plan abweichen"
+            )
+        return None
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,9 @@ class SolutionLimit:
     def describe(self) -> str:
         return f"Lösungslimit {self.count}"
 
+    def outcome(self, elapsed_s: float) -> str | None:
+        return f"Suche nach {self.count} Lösungen beendet (reproduzierbar)"
+
 
 @dataclass(frozen=True)
 class FirstOf:
@@ -57,3 +73,11 @@ class FirstOf:
 
     def describe(self) -> str:
         return " oder ".join(c.describe() for c in self.criteria)
+
+    def outcome(self, elapsed_s: float) -> str | None:
+        # A time limit that was reached is the news; otherwise the deterministic limit ended it.
+        notes = [c.outcome(elapsed_s) for c in self.criteria]
+        timed = [
+            n for c, n in zip(self.criteria, notes, strict=True) if isinstance(c, TimeLimit) and n
+        ]
+        return timed[0] if timed else next((n for n in notes if n), None)
