@@ -6,13 +6,14 @@ spreadsheet exports it (cp1252, ``;``, CRLF) and deliberately uses every input f
 once or more, including a few faulty rows, so ``planner demo`` shows each behaviour.
 
 Deterministic: a fixed seed gives a byte-identical file. Run:
-``.venv/bin/python scripts/make_demo_data.py``
+``.venv/bin/python scripts/make_demo_data.py [OUT.csv]``
 """
 
 from __future__ import annotations
 
 import csv
 import random
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -352,18 +353,18 @@ def build_rows() -> list[dict[str, str]]:
     return rows
 
 
-def main() -> None:
-    OUT.parent.mkdir(parents=True, exist_ok=True)
+def main(out: Path = OUT) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
     rows = build_rows()
-    with OUT.open("w", encoding="cp1252", newline="") as fh:
+    with out.open("w", encoding="cp1252", newline="") as fh:
         writer = csv.DictWriter(
             fh, fieldnames=HEADER, delimiter=";", lineterminator="\r\n", extrasaction="ignore"
         )
         writer.writeheader()
         writer.writerows(rows)
         fh.write(";" * (len(HEADER) - 1) + "\r\n")  # exports often end with empty rows
-    print(f"{OUT}: {len(rows)} rows")
+    print(f"{out}: {len(rows)} rows")
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)

@@ -117,3 +117,13 @@ def test_summary_of_empty_plan() -> None:
     )
     text = write_summary(empty)
     assert "0 von 0" in text and "Touren\n  keine" in text
+
+
+def test_driving_figures_say_whether_they_are_estimates(plan: Plan, tmp_path: Path) -> None:
+    frame = _frame(write_plan_csv(plan, tmp_path / "est.csv"))
+    planned = frame[frame["status"] == "geplant"]
+    assert set(planned["fahrzeit_art"]) == {"geschätzt"}
+    assert set(frame[frame["status"] == "nicht_geplant"]["fahrzeit_art"]) == {""}
+    road = replace(plan, travel_is_estimate=False)
+    frame = _frame(write_plan_csv(road, tmp_path / "road.csv"))
+    assert set(frame[frame["status"] == "geplant"]["fahrzeit_art"]) == {"Straßennetz"}

@@ -45,6 +45,7 @@ COLUMNS: tuple[str, ...] = (
     "zeitfenster",
     "fahrzeit_min",
     "strecke_km",
+    "fahrzeit_art",
     "prioritaet",
     "telefon",
     "grund",
@@ -94,7 +95,10 @@ def plan_rows(plan: Plan, *, show_names: bool = False) -> Iterator[dict[str, str
     """The CSV rows as dicts (all values strings), planned visits first."""
     for tour in sorted(plan.tours, key=lambda t: (t.day, t.coach.name, t.start)):
         for number, stop in enumerate(tour.stops, start=1):
-            yield _stop_row(tour, number, stop, show_names=show_names)
+            row = _stop_row(tour, number, stop, show_names=show_names)
+            # Every output says whether driving figures are estimates (no road network).
+            row["fahrzeit_art"] = "geschätzt" if plan.travel_is_estimate else "Straßennetz"
+            yield row
     for item in sorted(plan.unplanned, key=lambda u: (u.row is None, u.row or 0, u.client_id)):
         yield _unplanned_row(item, show_names=show_names)
 
@@ -125,6 +129,7 @@ def _stop_row(tour: Tour, number: int, stop: Stop, *, show_names: bool) -> dict[
         "zeitfenster": stop.window,
         "fahrzeit_min": str(stop.travel_min),
         "strecke_km": decimal_de(stop.distance_m / 1000),
+        "fahrzeit_art": "",
         "prioritaet": str(client.priority),
         "telefon": client.phone,
         "grund": "",

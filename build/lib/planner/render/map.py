@@ -1,0 +1,1044 @@
+"""Interactive overview map of a plan as one self-contained, offline HTML file.
+
+The page is built with folium but loads nothing from the network: folium's CDN
+links (Leaflet, jQuery, Bootstrap, Font Awesome …) are dropped, Leaflet itself is
+inlined (see ``_assets``) and every marker is an inline SVG in a ``L.divIcon``. A
+Content-Security-Policy in the page blocks any request that might still slip in,
+so opening the file never tells a third party which places a coach visits.
+
+folium's own ``Popup``/``Tooltip``/``Marker`` are not used: popups need jQuery and
+both put text into JavaScript template literals, where ``${…}`` in client data would
+run as code. The small elements below bind popups with JSON-encoded strings instead.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, ClassVar, cast
+from urllib.parse import urlsplit
+
+import folium
+from branca.element import Element, Figure, MacroElement
+from folium.template import Template
+from shapely.geometry import shape
+
+from planner.model import Office, Plan, Precision, Stop, Tour, Unplanned, VisitPlace
+from planner.render import _assets
+from planner.render._format import (
+    ESTIMATE_NOTE,
+    PRECISION_DE,
+    clock,
+    date_de,
+    date_short_de,
+    esc,
+    km_de,
+    minutes_de,
+    stop_locality,
+    tour_label,
+    unplanned_address,
+    unplanned_name,
+)
+from planner.settings import ATTRIBUTION
+
+#: Okabe–Ito palette (distinguishable with the common colour-vision deficiencies),
+#: ordered by contrast against the light background; yellow last.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#000000",  # black
+    "#F0E442",  # yellow
+)
+#: Colours light enough to need dark numbers on the marker.
+_LIGHT = {"#E69F00", "#56B4E9", "#F0E442", "#CC79A7"}
+UNPLANNED_COLOUR = "#8C8C8C"
+OFFICE_COLOUR = "#1A1A1A"
+#: One dash pattern per plan day, so a coach's tours on different days stay apart.
+DAY_DASHES: tuple[str, ...] = ("10 7", "2 7", "16 5 3 5", "6 4", "1 5 8 5")
+BACKGROUND = "#E4E7EA"
+STRAIGHT_LINE_NOTE = "Luftlinie – keine Straßenführung"
+
+_DEFAULT_CENTRE = (50.63, 8.37)  # Lahn-Dill-Kreis, used when nothing else is known
+_MARKER_RING_PX = 15  # radius on which markers sharing one position are spread
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def render_map(
+    plan: Plan,
+    path: Path,
+    *,
+    boundary: dict[str, Any] | None = None,
+    region_outlines: dict[str, dict[str, Any]] | None = None,
+    show_names: bool = False,
+    tiles_url: str | None = None,
+    tiles_attribution: str | None = None,
+    title: str = "",
+    place_labels: Mapping[str, tuple[float, float]] | None = None,
+) -> Path:
+    """Write the overview map of ``plan`` to ``path`` and return ``path``.
+
+    ``boundary`` is the district as GeoJSON (FeatureCollection, Feature or geometry),
+    ``region_outlines`` maps region names to GeoJSON geometries. Without ``tiles_url``
+    the map has a plain background and needs no network at all; with it, the tile
+    server sees which map section is viewed (never any client data). ``place_labels``
+    (name → (lat, lon), e.g. the 23 municipalities) give orientation without tiles.
+    """
+    html = map_html(
+        plan,
+        boundary=boundary,
+        region_outlines=region_outlines,
+        show_names=show_names,
+        tiles_url=tiles_url,
+        tiles_attribution=tiles_attribution,
+        title=title,
+        place_labels=place_labels,
+    )
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def map_html(
+    plan: Plan,
+    *,
+    boundary: dict[str, Any] | None = None,
+    region_outlines: dict[str, dict[str, Any]] | None = None,
+    show_names: bool = False,
+    tiles_url: str | None = None,
+    tiles_attribution: str | None = None,
+    title: str = "",
+    place_labels: Mapping[str, tuple[float, float]] | None = None,
+) -> str:
+    """The map page as a string (see :func:`render_map`)."""
+    title = title or default_title(plan)
+    colours = coach_colours(plan)
+    boundary_fc = _feature_collection(boundary) if boundary else None
+    bounds = _bounds(plan, boundary_fc)
+    centre = ((bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2)
+
+    fmap = _OfflineMap(
+        location=centre,
+        zoom_start=10,
+        tiles=None,
+        width="100%",
+        height="100%",
+        attribution_control=False,  # replaced below: Leaflet's default prefix is a web link
+        zoom_snap=0.25,
+    )
+    figure = cast(Figure, fmap.get_root())
+    figure.title = esc(title)
+    figure.header.add_child(Element(_csp_meta(tiles_url)), name="bm_csp")
+    figure.header.add_child(Element(_ASSETS_PLACEHOLDER), name="bm_leaflet")
+    _PageStyle(tiles=bool(tiles_url)).add_to(fmap)
+
+    if tiles_url:
+        folium.TileLayer(
+            tiles=tiles_url,
+            attr=esc(tiles_attribution or f"Kartenkacheln: {urlsplit(tiles_url).hostname or ''}"),
+            name="Hintergrundkarte",
+            control=False,
+        ).add_to(fmap)
+    _AttributionControl(ATTRIBUTION).add_to(fmap)
+    # Metric scale bottom right: the legend takes the bottom left corner.
+    _Script("L.control.scale({imperial: false, position: 'bottomright'}).addTo({parent});").add_to(
+        fmap
+    )
+
+    if boundary_fc:
+        _add_boundary(fmap, boundary_fc, tiles=bool(tiles_url))
+    if region_outlines:
+        _add_regions(fmap, region_outlines)
+    if place_labels:
+        _add_place_labels(fmap, place_labels, _offices(plan))
+
+    offsets = _marker_offsets(plan)
+    day_index = {day: i for i, day in enumerate(sorted({t.day for t in plan.tours}))}
+    groups_by_day: dict[date, list[folium.FeatureGroup]] = defaultdict(list)
+    for tour in _sorted_tours(plan):
+        group = _add_tour(
+            fmap,
+            tour,
+            colour=colours[tour.coach.key],
+            dash=DAY_DASHES[day_index[tour.day] % len(DAY_DASHES)],
+            offsets=offsets,
+            show_names=show_names,
+            estimate=plan.travel_is_estimate,
+        )
+        groups_by_day[tour.day].append(group)
+    _add_offices(fmap, plan)
+    _add_unplanned(fmap, plan, offsets=offsets, show_names=show_names)
+
+    overlays = 4 + len(plan.tours)
+    folium.LayerControl(collapsed=overlays > 12, position="topright").add_to(fmap)
+    if len(groups_by_day) > 1:
+        _day_filter(groups_by_day).add_to(fmap)
+    folium.FitBounds(bounds, padding=(12, 12)).add_to(fmap)
+    _Legend(
+        _legend_html(plan, colours, title, tiles_attribution if tiles_url else None, day_index)
+    ).add_to(fmap)
+
+    html = figure.render()
+    html = _stable_ids(html).replace("<html>", '<html lang="de">', 1)
+    html = html.replace(_ASSETS_PLACEHOLDER, _inline_leaflet(), 1)
+    problems = external_references(html)
+    if problems:  # a folium upgrade must not silently put a CDN link back
+        raise RuntimeError(f"Karte würde externe Ressourcen laden: {problems[:3]}")
+    return html
+
+
+def default_title(plan: Plan) -> str:
+    """``Beratung Mobil – Tourenplan 30.11.–01.12.2026``."""
+    return f"Beratung Mobil – Tourenplan {_period(plan)}"
+
+
+def coach_colours(plan: Plan) -> dict[str, str]:
+    """Coach key → colour, in order of first appearance in the plan (stable)."""
+    colours: dict[str, str] = {}
+    for tour in plan.tours:
+        if tour.coach.key not in colours:
+            colours[tour.coach.key] = PALETTE[len(colours) % len(PALETTE)]
+    return colours
+
+
+def external_references(html: str) -> list[str]:
+    """Attributes and CSS ``url()``/``@import`` in ``html`` that would load from elsewhere.
+
+    Script bodies are not inspected (Leaflet mentions URLs in strings it never loads
+    here); only what a browser fetches on its own is.
+    """
+    finder = _ExternalFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.found
+
+
+# --------------------------------------------------------------------------- folium plumbing
+
+_ASSETS_PLACEHOLDER = "<!-- bm:leaflet-assets -->"
+
+
+class _OfflineMap(folium.Map):
+    """A folium map without any CDN links; Leaflet is inlined by :func:`map_html`."""
+
+    # Instance attributes on folium's side, so no ClassVar (mypy would reject it).
+    default_js: list[tuple[str, str]] = []  # noqa: RUF012
+    default_css: list[tuple[str, str]] = []  # noqa: RUF012
+
+
+class _Script(MacroElement):
+    """Raw JavaScript; ``{parent}`` and ``{self}`` become the JavaScript variable names."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.code() }}{% endmacro %}")
+
+    def __init__(self, code: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "bm_script"
+        self._code = code
+
+    def code(self) -> str:
+        assert self._parent is not None, "add the element to a map or layer first"
+        return self._code.replace("{parent}", self._parent.get_name()).replace(
+            "{self}", self.get_name()
+        )
+
+
+class _AttributionControl(_Script):
+    def __init__(self, text: str) -> None:
+        # Plain-text prefix: Leaflet's default is a link to leafletjs.com.
+        super().__init__(
+            "var {self} = L.control.attribution({prefix: 'Leaflet'}).addTo({parent});\n"
+            "{parent}.attributionControl = {self};\n"
+            f"{{self}}.addAttribution({_js(esc(text))});"
+        )
+
+
+def _div_marker(
+    location: tuple[float, float],
+    *,
+    icon_html: str,
+    size: tuple[int, int],
+    anchor: tuple[float, float],
+    class_name: str,
+    popup: str | None = None,
+    tooltip: str | None = None,
+    tooltip_options: dict[str, Any] | None = None,
+    interactive: bool = True,
+    z_offset: int = 0,
+    title: str = "",
+) -> _Script:
+    icon = {
+        "html": icon_html,
+        "className": class_name,
+        "iconSize": list(size),
+        "iconAnchor": [round(anchor[0], 1), round(anchor[1], 1)],
+        "popupAnchor": [round(size[0] / 2 - anchor[0], 1), round(-anchor[1] + 2, 1)],
+        "tooltipAnchor": [round(size[0] - anchor[0], 1), round(size[1] / 2 - anchor[1], 1)],
+    }
+    options = {
+        "interactive": interactive,
+        "keyboard": interactive,
+        "zIndexOffset": z_offset,
+        "title": title,
+        "alt": title,
+        "riseOnHover": interactive,
+    }
+    position = _js([round(location[0], 6), round(location[1], 6)])
+    lines = [
+        f"var {{self}} = L.marker({position}, "
+        f"Object.assign({{icon: L.divIcon({_js(icon)})}}, {_js(options)})).addTo({{parent}});",
+    ]
+    if popup is not None:
+        lines.append(f"{{self}}.bindPopup({_js(popup)}, {{maxWidth: 360, minWidth: 220}});")
+    if tooltip is not None:
+        lines.append(f"{{self}}.bindTooltip({_js(tooltip)}, {_js(tooltip_options or {})});")
+    return _Script("\n".join(lines))
+
+
+def _bind_tooltip(html: str, options: dict[str, Any]) -> _Script:
+    return _Script(f"{{parent}}.bindTooltip({_js(html)}, {_js(options)});")
+
+
+class _PageStyle(MacroElement):
+    _template = Template("{% macro header(this, kwargs) %}{{ this.css }}{% endmacro %}")
+
+    def __init__(self, *, tiles: bool) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "bm_style"
+        background = "#DDE3E8" if tiles else BACKGROUND
+        self.css = "<style>" + _PAGE_CSS.replace("__BG__", background) + "</style>"
+
+
+class _Legend(MacroElement):
+    _template = Template("{% macro html(this, kwargs) %}{{ this.content }}{% endmacro %}")
+
+    def __init__(self, content: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "bm_legend"
+        self.content = content
+
+
+def _js(value: object) -> str:
+    """JSON for embedding in ``<script>``: no ``</script>``/``<!--`` can be formed."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _inline_leaflet() -> str:
+    return (
+        f"<!-- Leaflet {_assets.LEAFLET_VERSION} (BSD-2-Clause, © Volodymyr Agafonkin), "
+        "eingebettet: die Karte lädt nichts aus dem Netz -->\n"
+        f"<style>{_assets.leaflet_css()}</style>\n<script>{_assets.leaflet_js()}</script>"
+    )
+
+
+def _csp_meta(tiles_url: str | None) -> str:
+    """A policy that forbids every request except inline code, data: images and tiles."""
+    images = "data:"
+    if tiles_url:
+        images += " " + _tile_source(tiles_url)
+    policy = (
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+        f"img-src {images}; font-src 'none'; connect-src 'none'; frame-src 'none'; "
+        "form-action 'none'; base-uri 'none'"
+    )
+    return (
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(policy)}">\n'
+        '<meta name="referrer" content="no-referrer">'
+    )
+
+
+def _tile_source(tiles_url: str) -> str:
+    """CSP source for a tile template (``https://{s}.tile.example.org/…`` → ``https://*.tile.example.org``)."""
+    parts = urlsplit(tiles_url)
+    host = re.sub(r"\{[^}]*\}", "*", parts.netloc)
+    if re.fullmatch(r"(\*\.)?[A-Za-z0-9.-]+(:\d+)?", host):
+        return f"{parts.scheme}://{host}"
+    return f"{parts.scheme}:" if parts.scheme in ("http", "https") else "https:"
+
+
+_FOLIUM_ID = re.compile(r"_([0-9a-f]{32})(?![0-9a-f])")
+
+
+def _stable_ids(html: str) -> str:
+    """Replace folium's random element ids by counters: same plan, same file."""
+    seen: dict[str, int] = {}
+
+    def number(match: re.Match[str]) -> str:
+        return f"_{seen.setdefault(match.group(1), len(seen) + 1)}"
+
+    return _FOLIUM_ID.sub(number, html)
+
+
+class _ExternalFinder(HTMLParser):
+    _URL_ATTRS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "src",
+            "href",
+            "srcset",
+            "poster",
+            "data",
+            "action",
+            "formaction",
+            "background",
+            "xlink:href",
+            "manifest",
+            "ping",
+            "cite",
+        }
+    )
+    _REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+    _CSS_URL = re.compile(r"url\(\s*['\"]?\s*((?:[a-z][a-z0-9+.-]*:)?//[^)'\"]*)", re.IGNORECASE)
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_style = tag == "style"
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in self._URL_ATTRS and self._REMOTE.match(value):
+                self.found.append(f"<{tag} {name}={value!r}>")
+            if name == "style":
+                self._check_css(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self._check_css(data)
+
+    def _check_css(self, css: str) -> None:
+        self.found.extend(self._CSS_URL.findall(css))
+        if "@import" in css:
+            self.found.append("@import")
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def _feature_collection(geojson: dict[str, Any]) -> dict[str, Any]:
+    """Any GeoJSON object → FeatureCollection of bare geometries (properties dropped)."""
+    kind = geojson.get("type")
+    if kind == "FeatureCollection":
+        geometries = [f["geometry"] for f in geojson.get("features", []) if f.get("geometry")]
+    elif kind == "Feature":
+        geometries = [geojson["geometry"]] if geojson.get("geometry") else []
+    else:
+        geometries = [geojson]
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {}, "geometry": g} for g in geometries],
+    }
+
+
+def _plan_points(plan: Plan) -> Iterator[tuple[float, float]]:
+    for tour in plan.tours:
+        yield tour.start_office.lat, tour.start_office.lon
+        yield tour.end_office.lat, tour.end_office.lon
+        for stop in tour.stops:
+            yield stop.visit.site.lat, stop.visit.site.lon
+    for item in plan.unplanned:
+        if item.site is not None:
+            yield item.site.lat, item.site.lon
+
+
+Bounds = list[list[float]]
+
+
+def _bounds(plan: Plan, boundary: dict[str, Any] | None) -> Bounds:
+    """South-west and north-east corner covering the district and all points."""
+    lats: list[float] = []
+    lons: list[float] = []
+    for lat, lon in _plan_points(plan):
+        lats.append(lat)
+        lons.append(lon)
+    if boundary:
+        for feature in boundary["features"]:
+            west, south, east, north = shape(feature["geometry"]).bounds
+            lats += [south, north]
+            lons += [west, east]
+    if not lats:
+        lat, lon = _DEFAULT_CENTRE
+        return [[lat - 0.2, lon - 0.3], [lat + 0.2, lon + 0.3]]
+    if max(lats) - min(lats) < 0.01 and max(lons) - min(lons) < 0.01:  # a single place
+        return [[min(lats) - 0.02, min(lons) - 0.03], [max(lats) + 0.02, max(lons) + 0.03]]
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+_Key = tuple[float, float]
+
+
+def _position_key(lat: float, lon: float) -> _Key:
+    return round(lat, 4), round(lon, 4)  # ≈ 10 m: "same place" for geocoded centres
+
+
+def _marker_offsets(plan: Plan) -> dict[tuple[str, int], tuple[float, float]]:
+    """Pixel offsets for markers sharing a position (village centres are shared a lot).
+
+    Keys are ``(tour-id, stop-index)`` for stops and ``("u", index)`` for unplanned.
+    """
+    groups: dict[_Key, list[tuple[str, int]]] = defaultdict(list)
+    for tour in _sorted_tours(plan):
+        for index, stop in enumerate(tour.stops):
+            site = stop.visit.site
+            groups[_position_key(site.lat, site.lon)].append((_tour_id(tour), index))
+    for index, item in enumerate(plan.unplanned):
+        if item.site is not None:
+            groups[_position_key(item.site.lat, item.site.lon)].append(("u", index))
+    offsets: dict[tuple[str, int], tuple[float, float]] = {}
+    for members in groups.values():
+        count = len(members)
+        for i, member in enumerate(members):
+            if count == 1:
+                offsets[member] = (0.0, 0.0)
+                continue
+            angle = -math.pi / 2 + 2 * math.pi * i / count
+            radius = _MARKER_RING_PX + 2 * max(0, count - 3)
+            offsets[member] = (radius * math.cos(angle), radius * math.sin(angle))
+    return offsets
+
+
+def _tour_id(tour: Tour) -> str:
+    return f"{tour.day.isoformat()}|{tour.coach.key}|{tour.start.isoformat()}"
+
+
+def _sorted_tours(plan: Plan) -> list[Tour]:
+    order = {key: i for i, key in enumerate(coach_colours(plan))}
+    return sorted(plan.tours, key=lambda t: (t.day, order[t.coach.key], t.start))
+
+
+# --------------------------------------------------------------------------- layers
+
+
+def _add_boundary(fmap: folium.Map, boundary: dict[str, Any], *, tiles: bool) -> None:
+    group = folium.FeatureGroup(name="Kreisgrenze", show=True).add_to(fmap)
+    # Without tiles a white district on a grey page is the whole "base map".
+    style = {
+        "color": "#3C3C3C",
+        "weight": 2.5,
+        "fill": True,
+        "fillColor": "#FFFFFF",
+        "fillOpacity": 0.0 if tiles else 0.85,
+        "interactive": False,
+    }
+    folium.GeoJson(boundary, style_function=lambda _f: style, interactive=False).add_to(group)
+
+
+def _add_regions(fmap: folium.Map, outlines: dict[str, dict[str, Any]]) -> None:
+    group = folium.FeatureGroup(name="Regionen", show=True).add_to(fmap)
+    style = {"color": "#7A7A7A", "weight": 1.5, "fill": False, "interactive": False}
+    for name, geometry in outlines.items():
+        collection = _feature_collection(geometry)
+        if not collection["features"]:
+            continue
+        folium.GeoJson(collection, style_function=lambda _f: style, interactive=False).add_to(group)
+        point = shape(collection["features"][0]["geometry"])
+        for feature in collection["features"][1:]:
+            point = point.union(shape(feature["geometry"]))
+        label = point.representative_point()
+        width = 12 + 9 * len(name)
+        _div_marker(
+            (label.y, label.x),
+            icon_html=f'<span class="bm-region-text">{esc(name)}</span>',
+            size=(width, 20),
+            anchor=(width / 2, 10),
+            class_name="bm-region-label",
+            interactive=False,
+            z_offset=-1000,
+        ).add_to(group)
+
+
+def _add_place_labels(
+    fmap: folium.Map, labels: Mapping[str, tuple[float, float]], offices: Iterable[Office]
+) -> None:
+    group = folium.FeatureGroup(name="Orte", show=True).add_to(fmap)
+    office_points = [(o.lat, o.lon) for o in offices]
+    for name, (lat, lon) in labels.items():
+        if any(_near(lat, lon, *point) for point in office_points):
+            continue  # the office label already names the town
+        width = 14 + 7 * len(name)
+        _div_marker(
+            (lat, lon),
+            icon_html=(
+                f'<span class="bm-place-dot"></span><span class="bm-place-text">{esc(name)}</span>'
+            ),
+            size=(width, 14),
+            anchor=(3, 7),
+            class_name="bm-place",
+            interactive=False,
+            z_offset=-500,
+        ).add_to(group)
+
+
+def _add_tour(
+    fmap: folium.Map,
+    tour: Tour,
+    *,
+    colour: str,
+    dash: str,
+    offsets: dict[tuple[str, int], tuple[float, float]],
+    show_names: bool,
+    estimate: bool,
+) -> folium.FeatureGroup:
+    name = (
+        f'<span class="bm-swatch" style="background:{colour}"></span>'
+        f"{esc(tour_label(tour))}: {len(tour.stops)} Besuch{'e' if len(tour.stops) != 1 else ''}"
+    )
+    group = folium.FeatureGroup(name=name, show=True)
+    group.add_to(fmap)
+    if tour.stops:
+        points = [(tour.start_office.lat, tour.start_office.lon)]
+        points += [(s.visit.site.lat, s.visit.site.lon) for s in tour.stops]
+        points.append((tour.end_office.lat, tour.end_office.lon))
+        line = folium.PolyLine(  # type: ignore[no-untyped-call]
+            points, color=colour, weight=3.5, opacity=0.9, dash_array=dash, class_name="bm-route"
+        ).add_to(group)
+        tip = (
+            f"<b>{STRAIGHT_LINE_NOTE}</b><br>{esc(tour_label(tour))}"
+            f"<br>Fahrzeit {'geschätzt ' if estimate else ''}{minutes_de(tour.driving_min)}, "
+            f"{km_de(tour.distance_m)}"
+        )
+        _bind_tooltip(tip, {"sticky": True, "className": "bm-tip"}).add_to(line)
+    tid = _tour_id(tour)
+    for index, stop in enumerate(tour.stops):
+        number = index + 1
+        svg, size = _stop_svg(number, colour, stop.visit.client.visit_place)
+        dx, dy = offsets.get((tid, index), (0.0, 0.0))
+        _div_marker(
+            (stop.visit.site.lat, stop.visit.site.lon),
+            icon_html=svg,
+            size=(size, size),
+            anchor=(size / 2 - dx, size / 2 - dy),
+            class_name="bm-stop",
+            popup=_stop_popup(tour, number, stop, show_names=show_names, estimate=estimate),
+            tooltip=_stop_tooltip(tour, number, stop),
+            tooltip_options={"direction": "top", "className": "bm-tip", "offset": [0, -4]},
+            title=f"Nr. {number} – {stop.visit.client.id}",
+            z_offset=100,
+        ).add_to(group)
+    return group
+
+
+def _day_filter(groups_by_day: Mapping[date, list[folium.FeatureGroup]]) -> _Script:
+    """Buttons "Alle Tage | Mo 30.11. | …" that show the tours of one day only.
+
+    A week of tours on one map is a tangle; a coach usually wants one day. The layer
+    control stays in sync because Leaflet updates its checkboxes on add/remove.
+    """
+    every = [g.get_name() for groups in groups_by_day.values() for g in groups]
+    choices = [("Alle Tage", every)] + [
+        (date_short_de(day), [g.get_name() for g in groups])
+        for day, groups in sorted(groups_by_day.items())
+    ]
+    # Layer variables are code, labels are data: build the array by hand, labels as JSON.
+    entries = ", ".join(
+        f"{{label: {_js(label)}, layers: [{', '.join(names)}]}}" for label, names in choices
+    )
+    return _Script(_DAY_FILTER_JS.replace("__CHOICES__", entries))
+
+
+_DAY_FILTER_JS = """(function () {
+  var map = {parent};
+  var choices = [__CHOICES__];
+  var every = choices[0].layers;
+  var control = L.control({position: 'topleft'});
+  control.onAdd = function () {
+    var box = L.DomUtil.create('div', 'leaflet-bar bm-days');
+    box.setAttribute('role', 'group');
+    box.setAttribute('aria-label', 'Tag auswählen');
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    choices.forEach(function (choice, index) {
+      var button = L.DomUtil.create('button', 'bm-day', box);
+      button.type = 'button';
+      button.textContent = choice.label;
+      button.setAttribute('aria-pressed', index === 0 ? 'true' : 'false');
+      button.addEventListener('click', function () {
+        every.forEach(function (layer) {
+          if (choice.layers.indexOf(layer) >= 0) { map.addLayer(layer); }
+          else { map.removeLayer(layer); }
+        });
+        box.querySelectorAll('.bm-day').forEach(function (other) {
+          other.setAttribute('aria-pressed', other === button ? 'true' : 'false');
+        });
+      });
+    });
+    return box;
+  };
+  control.addTo(map);
+})();"""
+
+
+def _offices(plan: Plan) -> list[Office]:
+    offices: dict[str, Office] = {}
+    for tour in plan.tours:
+        offices.setdefault(tour.start_office.key, tour.start_office)
+        offices.setdefault(tour.end_office.key, tour.end_office)
+    return list(offices.values())
+
+
+def _near(lat1: float, lon1: float, lat2: float, lon2: float, metres: float = 2000) -> bool:
+    dy = (lat1 - lat2) * 111_195
+    dx = (lon1 - lon2) * 111_195 * math.cos(math.radians(lat1))
+    return dx * dx + dy * dy < metres * metres
+
+
+def _add_offices(fmap: folium.Map, plan: Plan) -> None:
+    offices = _offices(plan)
+    if not offices:
+        return
+    group = folium.FeatureGroup(name="Büros (Start und Ende)", show=True).add_to(fmap)
+    for office in offices:
+        popup = (
+            f'<div class="bm-pop"><div class="bm-pop-h">Büro: {esc(office.name)}</div>'
+            f"{esc(office.address) or '–'}</div>"
+        )
+        _div_marker(
+            (office.lat, office.lon),
+            icon_html=_office_svg(),
+            size=(28, 28),
+            anchor=(14, 14),
+            class_name="bm-office",
+            popup=popup,
+            tooltip=esc(office.name),
+            tooltip_options={
+                "permanent": True,
+                "direction": "right",
+                "className": "bm-office-label",
+                "offset": [4, 0],
+            },
+            title=office.name,
+            z_offset=200,
+        ).add_to(group)
+
+
+def _add_unplanned(
+    fmap: folium.Map,
+    plan: Plan,
+    *,
+    offsets: dict[tuple[str, int], tuple[float, float]],
+    show_names: bool,
+) -> None:
+    located = [(i, u) for i, u in enumerate(plan.unplanned) if u.site is not None]
+    if not located:
+        return
+    group = folium.FeatureGroup(
+        name=f'<span class="bm-swatch" style="background:{UNPLANNED_COLOUR}"></span>'
+        f"Nicht eingeplant ({len(located)})",
+        show=True,
+    ).add_to(fmap)
+    for index, item in located:
+        assert item.site is not None
+        dx, dy = offsets.get(("u", index), (0.0, 0.0))
+        _div_marker(
+            (item.site.lat, item.site.lon),
+            icon_html=_unplanned_svg(),
+            size=(20, 20),
+            anchor=(10 - dx, 10 - dy),
+            class_name="bm-unplanned",
+            popup=_unplanned_popup(item, show_names=show_names),
+            title=f"Nicht eingeplant – {item.client_id}",
+        ).add_to(group)
+
+
+# --------------------------------------------------------------------------- marker graphics
+
+
+def _text_colour(colour: str) -> str:
+    return "#000" if colour.upper() in _LIGHT else "#fff"
+
+
+def _stop_svg(number: int, colour: str, place: VisitPlace) -> tuple[str, int]:
+    """Numbered marker; the shape tells the place: ● Wohnung, ■ Café, ◆ Beratungsmobil."""
+    size = 30 if place is VisitPlace.VAN else 26
+    c = size / 2
+    stroke = 'stroke="#fff" stroke-width="2"'
+    if place is VisitPlace.VAN:
+        outline = f"M{c} 1.5L{size - 1.5} {c}L{c} {size - 1.5}L1.5 {c}Z"
+        shape_svg = f'<path d="{outline}" fill="{colour}" {stroke}/>'
+    elif place is VisitPlace.CAFE:
+        side = size - 4
+        shape_svg = (
+            f'<rect x="2" y="2" width="{side}" height="{side}" rx="3" fill="{colour}" {stroke}/>'
+        )
+    else:
+        shape_svg = f'<circle cx="{c}" cy="{c}" r="{c - 1.5}" fill="{colour}" {stroke}/>'
+    font = 12 if number < 100 else 9.5
+    text = (
+        f'<text x="{c}" y="{c}" dy="0.36em" text-anchor="middle" font-size="{font}" '
+        f'font-weight="700" fill="{_text_colour(colour)}">{number}</text>'
+    )
+    svg = (
+        f'<svg width="{size}" height="{size}" viewBox="0 0 {size} {size}" aria-hidden="true">'
+        f"{shape_svg}{text}</svg>"
+    )
+    return svg, size
+
+
+def _office_svg() -> str:
+    return (
+        '<svg width="28" height="28" viewBox="0 0 28 28" aria-hidden="true">'
+        f'<path d="M14 2.5L26 13H22.5V25.5H5.5V13H2Z" fill="{OFFICE_COLOUR}" stroke="#fff" '
+        'stroke-width="1.8" stroke-linejoin="round"/>'
+        '<rect x="11.5" y="17" width="5" height="8.5" fill="#fff"/></svg>'
+    )
+
+
+def _unplanned_svg() -> str:
+    return (
+        '<svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true">'
+        f'<circle cx="10" cy="10" r="8.5" fill="{UNPLANNED_COLOUR}" '
+        'stroke="#fff" stroke-width="1.5"/>'
+        '<path d="M6.5 6.5L13.5 13.5M13.5 6.5L6.5 13.5" stroke="#fff" stroke-width="2.2" '
+        'stroke-linecap="round"/></svg>'
+    )
+
+
+def _line_svg(colour: str, dash: str, width: int = 34) -> str:
+    return (
+        f'<svg width="{width}" height="10" viewBox="0 0 {width} 10" aria-hidden="true">'
+        f'<path d="M2 5H{width - 2}" stroke="{colour}" stroke-width="3.5" '
+        f'stroke-dasharray="{dash}" '
+        'stroke-linecap="round"/></svg>'
+    )
+
+
+# --------------------------------------------------------------------------- popups
+
+
+def _rows(pairs: Iterable[tuple[str, str]]) -> str:
+    return "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in pairs)
+
+
+def _stop_popup(tour: Tour, number: int, stop: Stop, *, show_names: bool, estimate: bool) -> str:
+    client = stop.visit.client
+    site = stop.visit.site
+    times = clock(stop.arrival)
+    if stop.start != stop.arrival:
+        times += f" (Beginn {clock(stop.start)})"
+    rows: list[tuple[str, str]] = [
+        ("Ankunft", esc(times)),
+        ("Zeitfenster", esc(stop.window) or "–"),
+        ("Kunden-Nr", esc(client.id)),
+    ]
+    if show_names and client.name:
+        rows.append(("Name", esc(client.name)))
+    locality = stop_locality(stop)
+    address = esc(client.address.one_line()) or "–"
+    if locality:
+        address += f"<br><small>{esc(locality)}</small>"
+    rows += [
+        ("Adresse", address),
+        ("Dauer", f"{stop.visit.duration_min} min (bis {clock(stop.end)})"),
+        ("Besuchsort", esc(client.visit_place.value)),
+        ("Genauigkeit", esc(PRECISION_DE.get(site.precision, str(site.precision.value)))),
+        (
+            "Anfahrt",
+            f"{minutes_de(stop.travel_min)}, {km_de(stop.distance_m)}"
+            + (" (geschätzt)" if estimate else ""),
+        ),
+    ]
+    head = f"Nr. {number} · {esc(tour.coach.name)} · {esc(date_short_de(tour.day))}"
+    if tour.with_van:
+        head += " · Beratungsmobil"
+    approx = ""
+    if site.precision in (Precision.ORTSTEIL, Precision.MUNICIPALITY):
+        approx = '<div class="bm-pop-note">Position ungefähr: Punkt liegt in der Ortsmitte.</div>'
+    return (
+        f'<div class="bm-pop"><div class="bm-pop-h">{head}</div>'
+        f"<table>{_rows(rows)}</table>{approx}</div>"
+    )
+
+
+def _stop_tooltip(tour: Tour, number: int, stop: Stop) -> str:
+    """Hover text: enough to read the map without opening every popup."""
+    site = stop.visit.site
+    place = site.ortsteil or site.municipality
+    if site.ortsteil and site.municipality and site.ortsteil != site.municipality:
+        place = f"{site.ortsteil} ({site.municipality})"
+    return (
+        f"<b>Nr. {number}</b> · {clock(stop.arrival)} · {esc(place)}"
+        f"<br>{esc(tour.coach.name)}, {esc(date_short_de(tour.day))}"
+    )
+
+
+def _unplanned_popup(item: Unplanned, *, show_names: bool) -> str:
+    rows: list[tuple[str, str]] = [("Kunden-Nr", esc(item.client_id) or "–")]
+    name = unplanned_name(item)
+    if show_names and name:
+        rows.append(("Name", esc(name)))
+    rows.append(("Adresse", esc(unplanned_address(item).one_line()) or "–"))
+    if item.site is not None:
+        rows.append(("Genauigkeit", esc(PRECISION_DE.get(item.site.precision, ""))))
+    rows.append(("Grund", esc(item.reason)))
+    return (
+        '<div class="bm-pop"><div class="bm-pop-h bm-pop-grey">Nicht eingeplant</div>'
+        f"<table>{_rows(rows)}</table></div>"
+    )
+
+
+# --------------------------------------------------------------------------- legend
+
+
+def _period(plan: Plan) -> str:
+    days = sorted({t.day for t in plan.tours}) or [plan.start]
+    first, last = days[0], days[-1]
+    if first == last:
+        return date_de(first)
+    return f"{first.day:02d}.{first.month:02d}.–{date_de(last)}"
+
+
+def _legend_html(
+    plan: Plan,
+    colours: dict[str, str],
+    title: str,
+    tiles_attribution: str | None,
+    day_index: dict[date, int],
+) -> str:
+    tours_by_coach: dict[str, list[Tour]] = defaultdict(list)
+    for tour in _sorted_tours(plan):
+        tours_by_coach[tour.coach.key].append(tour)
+    parts = [
+        '<details class="bm-legend" open><summary>Legende</summary>',
+        f'<div class="bm-legend-title">{esc(title)}</div>',
+    ]
+    if not plan.tours:
+        parts.append("<p>Keine Touren im Plan.</p>")
+    for key, tours in tours_by_coach.items():
+        colour = colours[key]
+        coach = tours[0].coach
+        parts.append(
+            f'<div class="bm-coach"><span class="bm-swatch" style="background:{colour}"></span>'
+            f"<b>{esc(coach.name)}</b></div><ul>"
+        )
+        for tour in tours:
+            dash = DAY_DASHES[day_index[tour.day] % len(DAY_DASHES)]
+            van = " · Beratungsmobil" if tour.with_van else ""
+            parts.append(
+                f"<li>{_line_svg(colour, dash)} {esc(date_short_de(tour.day))}: "
+                f"{len(tour.stops)} Besuche, "
+                f"{clock(tour.start)}–{clock(tour.end)}, "
+                f"Fahrt {minutes_de(tour.driving_min)}{van}</li>"
+            )
+        parts.append("</ul>")
+    unplanned = len(plan.unplanned)
+    located = sum(1 for u in plan.unplanned if u.site is not None)
+    sample_stop, _ = _stop_svg(1, "#555555", VisitPlace.HOME)
+    sample_cafe, _ = _stop_svg(1, "#555555", VisitPlace.CAFE)
+    sample_van, _ = _stop_svg(1, "#555555", VisitPlace.VAN)
+    parts.append(
+        '<div class="bm-symbols">'
+        f"<span>{_small(sample_stop)} Wohnung</span><span>{_small(sample_cafe)} Café</span>"
+        f"<span>{_small(sample_van)} Beratungsmobil</span>"
+        f"<span>{_small(_office_svg())} Büro</span>"
+        f"<span>{_small(_unplanned_svg())} nicht eingeplant</span>"
+        f"<span>{_line_svg('#555555', DAY_DASHES[0], 26)} {STRAIGHT_LINE_NOTE}</span></div>"
+        "<p>Zahl im Symbol = Reihenfolge der Besuche. Punkte in Ortsmitte sind ungefähr; "
+        "Besuche am selben Ort werden nebeneinander gezeigt.</p>"
+    )
+    if unplanned:
+        missing = unplanned - located
+        extra = f", davon {missing} ohne Position (nicht auf der Karte)" if missing else ""
+        parts.append(f"<p><b>Nicht eingeplant:</b> {unplanned}{extra}.</p>")
+    if plan.travel_is_estimate:
+        parts.append(
+            f'<p class="bm-estimate"><b>{ESTIMATE_NOTE}</b>'
+            f"{': ' + esc(plan.travel_model) if plan.travel_model else ''}</p>"
+        )
+    elif plan.travel_model:
+        parts.append(f"<p>Fahrzeiten: {esc(plan.travel_model)}</p>")
+    parts.append(f'<p class="bm-attr">{esc(ATTRIBUTION)}')
+    if tiles_attribution:
+        parts.append(f"<br>Hintergrundkarte: {esc(tiles_attribution)}")
+    parts.append(
+        '</p><p class="bm-attr">Enthält Sozialdaten – nur dienstlich verwenden.</p></details>'
+    )
+    return "".join(parts)
+
+
+def _small(svg: str) -> str:
+    return f'<span class="bm-sym">{svg}</span>'
+
+
+_PAGE_CSS = """
+html, body { background: __BG__; }
+body, .leaflet-container { font-family: system-ui, -apple-system, "Segoe UI", Roboto,
+  "Liberation Sans", "DejaVu Sans", Arial, sans-serif; }
+.leaflet-container { background: __BG__; font-size: 13px; }
+.bm-stop, .bm-office, .bm-unplanned { background: none; border: none; }
+.bm-stop svg, .bm-office svg, .bm-unplanned svg { display: block; overflow: visible;
+  filter: drop-shadow(0 1px 1.5px rgba(0,0,0,.55)); }
+.bm-stop text { font-family: inherit; }
+.bm-place { background: none; border: none; pointer-events: none; white-space: nowrap; }
+.bm-place-dot { display: inline-block; width: 5px; height: 5px; border-radius: 50%;
+  background: #666; vertical-align: middle; margin-right: 3px; }
+.bm-place-text { font-size: 11px; color: #444; vertical-align: middle;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+.bm-region-label { background: none; border: none; text-align: center; pointer-events: none; }
+.bm-region-text { display: inline-block; font-size: 13px; font-weight: 700; letter-spacing: .08em;
+  text-transform: uppercase; color: #5A5A5A; white-space: nowrap;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
+.bm-office-label { font-weight: 600; font-size: 12px; padding: 1px 5px; border-radius: 3px;
+  background: rgba(255,255,255,.92); border: 1px solid #888; box-shadow: none; color: #111; }
+.bm-office-label::before { display: none; }
+.bm-tip { font-size: 12px; }
+.bm-days { display: flex; flex-wrap: wrap; background: #fff; max-width: calc(100vw - 90px); }
+.bm-days .bm-day { font: inherit; font-size: 12.5px; padding: 4px 9px; border: 0;
+  border-right: 1px solid #ccc; background: #fff; color: #222; cursor: pointer; }
+.bm-days .bm-day:last-child { border-right: 0; }
+.bm-days .bm-day:hover { background: #f0f0f0; }
+.bm-days .bm-day[aria-pressed="true"] { background: #333; color: #fff; font-weight: 600; }
+.bm-swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px;
+  margin-right: 5px; vertical-align: -1px; border: 1px solid rgba(0,0,0,.35); }
+.leaflet-control-layers { font-size: 12.5px; line-height: 1.5; }
+.leaflet-control-layers-overlays label { margin: 1px 0; }
+.bm-pop { font-size: 13px; line-height: 1.35; }
+.bm-pop-h { font-weight: 700; margin-bottom: 5px; padding-bottom: 3px;
+  border-bottom: 1px solid #ccc; }
+.bm-pop-grey { color: #555; }
+.bm-pop table { border-collapse: collapse; }
+.bm-pop th { text-align: left; font-weight: 600; color: #444; padding: 1px 8px 1px 0;
+  vertical-align: top; white-space: nowrap; }
+.bm-pop td { padding: 1px 0; vertical-align: top; }
+.bm-pop small { color: #555; }
+.bm-pop-note { margin-top: 5px; font-size: 12px; color: #6a4a00; }
+.bm-legend { position: fixed; left: 10px; bottom: 10px; z-index: 1000; width: 320px;
+  max-width: calc(100% - 40px); max-height: calc(100% - 150px); box-sizing: border-box;
+  overflow: auto; background: rgba(255,255,255,.96);
+  border: 1px solid #999; border-radius: 6px; padding: 8px 11px; font-size: 12.5px;
+  line-height: 1.4; color: #111; box-shadow: 0 1px 5px rgba(0,0,0,.3); }
+.bm-legend summary { cursor: pointer; font-weight: 700; color: #333; }
+.bm-legend[open] summary { margin-bottom: 4px; }
+.bm-legend-title { font-size: 14px; font-weight: 700; margin-bottom: 6px; }
+.bm-legend ul { list-style: none; margin: 2px 0 6px 0; padding: 0 0 0 4px; }
+.bm-legend li { margin: 2px 0; padding-left: 40px; text-indent: -40px; }
+.bm-legend li svg { vertical-align: middle; }
+.bm-legend p { margin: 6px 0 0 0; }
+.bm-coach { margin-top: 4px; }
+.bm-symbols { display: flex; flex-wrap: wrap; gap: 3px 12px; margin-top: 6px; padding-top: 6px;
+  border-top: 1px solid #ddd; }
+.bm-symbols > span { white-space: nowrap; }
+.bm-sym svg { width: 16px; height: 16px; vertical-align: -3px; }
+.bm-estimate { color: #7a3d00; }
+.bm-attr { font-size: 10.5px; color: #555; }
+.leaflet-control-attribution { max-width: calc(100% - 360px); font-size: 10.5px; line-height: 1.3; }
+@media print { .leaflet-control-layers, .leaflet-control-zoom { display: none; } }
+"""

@@ -1,0 +1,251 @@
+"""The plan as a spreadsheet (CSV for German Excel) and as a short German text summary."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from planner.model import WEEKDAYS_DE, Plan, Stop, Tour, Unplanned
+from planner.render._format import (
+    ESTIMATE_NOTE,
+    clock,
+    date_de,
+    date_short_de,
+    decimal_de,
+    km_de,
+    minutes_de,
+    unplanned_address,
+    unplanned_name,
+    yes_no,
+)
+
+COLUMNS: tuple[str, ...] = (
+    "status",
+    "datum",
+    "wochentag",
+    "coach",
+    "beratungsmobil",
+    "nr",
+    "ankunft",
+    "beginn",
+    "ende",
+    "kunden_nr",
+    "name",
+    "adresse",
+    "ortsteil",
+    "gemeinde",
+    "region",
+    "lat",
+    "lon",
+    "genauigkeit",
+    "besuchsort",
+    "dauer_min",
+    "zeitfenster",
+    "fahrzeit_min",
+    "strecke_km",
+    "fahrzeit_art",
+    "prioritaet",
+    "telefon",
+    "grund",
+)
+PLANNED = "geplant"
+NOT_PLANNED = "nicht_geplant"
+
+#: Free-text columns filled from the client list. A leading = + - @ would make Excel
+#: evaluate the cell as a formula ("CSV injection"), so such values get a leading '.
+_TEXT_COLUMNS = frozenset(
+    {
+        "kunden_nr",
+        "name",
+        "adresse",
+        "ortsteil",
+        "gemeinde",
+        "region",
+        "zeitfenster",
+        "telefon",
+        "grund",
+        "coach",
+    }
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def write_plan_csv(plan: Plan, path: Path, *, show_names: bool = False) -> Path:
+    """Write one row per stop and per unplanned client; UTF-8 with BOM, ``;``-separated.
+
+    Numbers use a decimal comma so German Excel reads them as numbers.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # utf-8-sig writes the BOM Excel needs to detect UTF-8 (umlauts in place names).
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, delimiter=";", lineterminator="\r\n")
+        writer.writeheader()
+        for row in plan_rows(plan, show_names=show_names):
+            writer.writerow({k: _defuse(k, v) for k, v in row.items()})
+    return path
+
+
+def plan_rows(plan: Plan, *, show_names: bool = False) -> Iterator[dict[str, str]]:
+    """The CSV rows as dicts (all values strings), planned visits first."""
+    for tour in sorted(plan.tours, key=lambda t: (t.day, t.coach.name, t.start)):
+        for number, stop in enumerate(tour.stops, start=1):
+            row = _stop_row(tour, number, stop, show_names=show_names)
+            # Every output says whether driving figures are estimates (no road network).
+            row["fahrzeit_art"] = "geschätzt" if plan.travel_is_estimate else "Straßennetz"
+            yield row
+    for item in sorted(plan.unplanned, key=lambda u: (u.row is None, u.row or 0, u.client_id)):
+        yield _unplanned_row(item, show_names=show_names)
+
+
+def _stop_row(tour: Tour, number: int, stop: Stop, *, show_names: bool) -> dict[str, str]:
+    client, site = stop.visit.client, stop.visit.site
+    return {
+        "status": PLANNED,
+        "datum": date_de(tour.day),
+        "wochentag": WEEKDAYS_DE[tour.day.weekday()],
+        "coach": tour.coach.name,
+        "beratungsmobil": yes_no(tour.with_van),
+        "nr": str(number),
+        "ankunft": clock(stop.arrival),
+        "beginn": clock(stop.start),
+        "ende": clock(stop.end),
+        "kunden_nr": client.id,
+        "name": client.name if show_names else "",
+        "adresse": client.address.one_line(),
+        "ortsteil": site.ortsteil,
+        "gemeinde": site.municipality,
+        "region": site.region,
+        "lat": decimal_de(site.lat, 5),
+        "lon": decimal_de(site.lon, 5),
+        "genauigkeit": site.precision.value,
+        "besuchsort": client.visit_place.value,
+        "dauer_min": str(stop.visit.duration_min),
+        "zeitfenster": stop.window,
+        "fahrzeit_min": str(stop.travel_min),
+        "strecke_km": decimal_de(stop.distance_m / 1000),
+        "fahrzeit_art": "",
+        "prioritaet": str(client.priority),
+        "telefon": client.phone,
+        "grund": "",
+    }
+
+
+def _unplanned_row(item: Unplanned, *, show_names: bool) -> dict[str, str]:
+    client, site = item.client, item.site
+    row = dict.fromkeys(COLUMNS, "")
+    row.update(
+        status=NOT_PLANNED,
+        kunden_nr=item.client_id,
+        name=unplanned_name(item) if show_names else "",
+        adresse=unplanned_address(item).one_line(),
+        grund=item.reason,
+    )
+    if site is not None:
+        row.update(
+            ortsteil=site.ortsteil,
+            gemeinde=site.municipality,
+            region=site.region,
+            lat=decimal_de(site.lat, 5),
+            lon=decimal_de(site.lon, 5),
+            genauigkeit=site.precision.value,
+        )
+    if client is not None:
+        row.update(
+            besuchsort=client.visit_place.value,
+            dauer_min=str(client.duration_min) if client.duration_min else "",
+            prioritaet=str(client.priority),
+            telefon=client.phone,
+        )
+    return row
+
+
+def _defuse(column: str, value: str) -> str:
+    if column in _TEXT_COLUMNS and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def write_summary(plan: Plan) -> str:
+    """A German plain-text summary for the terminal and ``summary.txt``."""
+    lines: list[str] = []
+    days = sorted({t.day for t in plan.tours})
+    period = (
+        f"{date_de(days[0])} – {date_de(days[-1])}"
+        if len(days) > 1
+        else date_de(days[0])
+        if days
+        else date_de(plan.start)
+    )
+    total = plan.planned_count + len(plan.unplanned)
+    lines.append(f"Tourenplan Beratung Mobil, {period}")
+    lines.append(
+        f"{plan.planned_count} von {total} Kundinnen und Kunden eingeplant, "
+        f"{len(plan.unplanned)} nicht eingeplant, {len(plan.tours)} Touren."
+    )
+    estimate = " (geschätzt)" if plan.travel_is_estimate else ""
+    lines.append("")
+    lines.append("Touren")
+    if not plan.tours:
+        lines.append("  keine")
+    for tour in sorted(plan.tours, key=lambda t: (t.day, t.coach.name, t.start)):
+        van = ", Beratungsmobil" if tour.with_van else ""
+        breaks = sum(int((b.end - b.start).total_seconds() // 60) for b in tour.breaks)
+        pause = f", Pause {minutes_de(breaks)}" if breaks else ""
+        lines.append(
+            f"  {date_short_de(tour.day)} {tour.coach.name}{van}: {len(tour.stops)} Besuche, "
+            f"{clock(tour.start)}–{clock(tour.end)}, Fahrzeit {minutes_de(tour.driving_min)}"
+            f"{estimate}, {km_de(tour.distance_m)}{pause}"
+        )
+    for name, (visits, driving) in _per_coach(plan).items():
+        lines.append(f"  Summe {name}: {visits} Besuche, Fahrzeit {minutes_de(driving)}{estimate}")
+
+    lines.append("")
+    lines.append("Regionen (eingeplant / nicht eingeplant)")
+    regions = _per_region(plan)
+    if not regions:
+        lines.append("  keine")
+    for region, (planned, unplanned) in regions.items():
+        lines.append(f"  {region}: {planned} / {unplanned}")
+
+    if plan.unplanned:
+        lines.append("")
+        lines.append("Nicht eingeplant nach Grund")
+        for reason, count in Counter(u.reason for u in plan.unplanned).most_common():
+            lines.append(f"  {count} × {reason}")
+
+    lines.append("")
+    if plan.travel_is_estimate:
+        lines.append(ESTIMATE_NOTE + (f": {plan.travel_model}" if plan.travel_model else ""))
+    elif plan.travel_model:
+        lines.append(f"Fahrzeiten: {plan.travel_model}")
+    if plan.stop_reason:
+        lines.append(f"Planung beendet: {plan.stop_reason} ({decimal_de(plan.solve_seconds)} s)")
+    return "\n".join(lines) + "\n"
+
+
+def _per_coach(plan: Plan) -> dict[str, tuple[int, int]]:
+    totals: dict[str, tuple[int, int]] = {}
+    for tour in sorted(plan.tours, key=lambda t: t.coach.name):
+        visits, driving = totals.get(tour.coach.name, (0, 0))
+        totals[tour.coach.name] = (visits + len(tour.stops), driving + tour.driving_min)
+    return totals
+
+
+def _per_region(plan: Plan) -> dict[str, tuple[int, int]]:
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for tour in plan.tours:
+        for stop in tour.stops:
+            counts[stop.visit.site.region or "ohne Region"][0] += 1
+    for item in plan.unplanned:
+        region = item.site.region if item.site is not None else ""
+        counts[region or ("ohne Region" if item.site else "ohne Ort")][1] += 1
+    return {region: (p, u) for region, (p, u) in sorted(counts.items())}

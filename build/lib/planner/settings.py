@@ -1,0 +1,64 @@
+"""Documented global settings and named constants.
+
+Everything a user may want to tune but that does not belong to one team lives here
+(team-specific values live in the team TOML file, see ``planner.intake.team``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# --------------------------------------------------------------------------- paths
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: Embedded data derived from ``../shared/data/lahn-dill`` by ``scripts/build_geodata.py``.
+GEODATA_DIR = PACKAGE_DIR / "resources" / "geo"
+#: Where ``planner demo`` reads its fictional client list and team.
+DEMO_DIR = PACKAGE_DIR / "resources" / "demo"
+
+# --------------------------------------------------------------------------- geodata
+
+#: Attribution shown on every map and in the data README.
+ATTRIBUTION = (
+    "Ortsdaten © OpenStreetMap-Mitwirkende (ODbL); Grenzen © GeoBasis-DE / BKG; "
+    "Gemeindedaten © Statistisches Bundesamt (Destatis), dl-de/by-2-0; "
+    "einzelne Punkte GeoNames (CC BY 4.0)"
+)
+
+# --------------------------------------------------------------------------- travel-time estimate
+# The offline default: no road network, so driving is estimated from the great-circle
+# distance. Values are deliberately conservative for a hilly rural district where most
+# trips run on winding county roads (K/L roads) through villages.
+
+#: Road distance ≈ great-circle distance × this factor. 1.3–1.4 is typical for German
+#: rural road networks; the Lahn-Dill valleys (Dill, Aar, Lahn) force detours, hence 1.35.
+DETOUR_FACTOR = 1.35
+#: Average speed on very short trips (inside a village or town, parking included).
+SPEED_SHORT_KMH = 25.0
+#: Average speed on long trips (Bundesstraße / A45 share grows with distance).
+SPEED_LONG_KMH = 65.0
+#: Road distance (km) at which the long-trip speed is reached; speed rises linearly below.
+SPEED_RAMP_KM = 30.0
+#: Fixed minutes per trip for walking to the car, parking and finding the door.
+TRIP_OVERHEAD_MIN = 3.0
+
+# --------------------------------------------------------------------------- solving
+
+#: Drop penalty per priority (1 hoch … 3 niedrig), in cost units (seconds of driving).
+#: Far above any detour so nobody is left out just to save driving.
+PRIORITY_PENALTY = {1: 1_000_000, 2: 500_000, 3: 250_000}
+#: Extra drop penalty for a fixed appointment: it was agreed with the person, so it is
+#: kept unless it is impossible (it outranks every priority).
+APPOINTMENT_PENALTY = 5_000_000
+#: Extra drop penalty per day since the last contact, capped at ``WAIT_CAP_DAYS``.
+WAIT_PENALTY_PER_DAY = 500
+WAIT_CAP_DAYS = 730
+#: Days assumed when ``Letzter Kontakt`` is empty (never reached: treat as long waiting).
+WAIT_UNKNOWN_DAYS = 365
+#: Fixed cost of using a coach-day at all (cost units = seconds of driving). Favours fewer,
+#: fuller days over many half-empty ones, leaving whole days free for office work and calls.
+TOUR_FIXED_COST_S = 1800
+#: Default search budget of ``planner plan`` (seconds of wall time, a safety net) and the
+#: deterministic budget (number of solutions) that actually stops the search.
+DEFAULT_TIME_LIMIT_S = 60.0
+DEFAULT_SOLUTION_LIMIT = 500
