@@ -22,8 +22,9 @@ from planner.errors import PlannerError
 from planner.model import WEEKDAYS_DE, IntakeResult, Message, Plan, Severity, Team
 from planner.solve import FirstOf, SolutionLimit, TimeLimit
 
-err = Console(stderr=True)
-out = Console()
+# soft_wrap: long German messages stay one line each when piped into a file or log.
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 #: The fixed demo week: the demo client list's appointments fall into it.
 DEMO_START = date(2026, 11, 30)

@@ -191,8 +191,9 @@ def _report_row(
         "status": status.value,
         "gemeinde": site.municipality if site else "",
         "ortsteil": site.ortsteil if site else "",
-        "lat": f"{site.lat:.6f}" if site else "",
-        "lon": f"{site.lon:.6f}" if site else "",
+        # Decimal comma, like plan.csv: German Excel reads the numbers as numbers.
+        "lat": f"{site.lat:.6f}".replace(".", ",") if site else "",
+        "lon": f"{site.lon:.6f}".replace(".", ",") if site else "",
         "genauigkeit": site.precision.value if site else "",
         "meldung": " | ".join(texts),
     }
