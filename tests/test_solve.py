@@ -283,3 +283,15 @@ def test_no_shift_no_tour(days: int) -> None:
     team = Team((coach("a", hours=((6, 9 * 60, 12 * 60),)),), (office(),), van=None)  # Sundays only
     result = solve([visit("K1", 1.0)], team, days=days)
     assert not result.tours and result.unplanned[0].client_id == "K1"
+
+
+def test_an_office_nobody_starts_from_does_not_block_the_plan() -> None:
+    # Bea (office "far") does not work on Mondays: her office is a node no route uses.
+    team = Team(
+        (coach("a"), coach("b", hours=((1, 480, 960),), office_key="far")),
+        (office(), office("far", 5.0)),
+        van=None,
+    )
+    result = solve([visit("K1", 1.0), visit("K2", 2.0)], team)
+    assert order(result) in ([["K1", "K2"]], [["K2", "K1"]])
+    assert not result.unplanned

@@ -14,15 +14,10 @@ from datetime import date
 
 from planner.model import Break, Stop, Team, Tour, Unplanned, Visit
 from planner.solve.explain import explain_dropped
-from planner.solve.ortools_adapter import (
-    DEFAULT_SEARCH,
-    Route,
-    SearchSettings,
-    Solution,
-    solve_problem,
-)
+from planner.solve.ortools_adapter import DEFAULT_SEARCH, SearchSettings, solve_vrp
 from planner.solve.problem import Problem, build_problem
 from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
+from planner.solve.vrp import VrpRoute, VrpSolution
 from planner.traveltime import TravelTimeProvider
 
 __all__ = [
@@ -41,7 +36,7 @@ class SolveResult:
     tours: tuple[Tour, ...]
     unplanned: tuple[Unplanned, ...]
     problem: Problem
-    solution: Solution
+    solution: VrpSolution
     stopping: str
 
 
@@ -55,8 +50,9 @@ def solve_visits(
     search: SearchSettings = DEFAULT_SEARCH,
 ) -> SolveResult:
     problem, unplanned = build_problem(visits, team, start, days, travel)
-    solution = solve_problem(problem, stopping, search)
+    solution = solve_vrp(problem.to_vrp(), stopping, search)
     tours = tuple(_tour(problem, route) for route in solution.routes)
+    dropped_visits = [problem.visit_of_node(node) for node in solution.dropped]
     dropped = tuple(
         Unplanned(
             client_id=problem.visits[i].client.id,
@@ -67,41 +63,35 @@ def solve_visits(
             name=problem.visits[i].client.name,
             address=problem.visits[i].client.address,
         )
-        for i in solution.dropped
+        for i in dropped_visits
     )
     note = stopping.outcome(solution.seconds) or "Suche beendet"
     return SolveResult(tours, unplanned + dropped, problem, solution, note)
 
 
-def _tour(problem: Problem, route: Route) -> Tour:
-    shift = problem.shifts[route.shift]
-    factor = problem.van_speed_factor if shift.with_van else 1.0
-    seconds, metres = problem.matrix.seconds, problem.matrix.metres
+def _tour(problem: Problem, route: VrpRoute) -> Tour:
+    shift = problem.shifts[route.vehicle]
+    metres = problem.matrix.metres
     breaks = [(s, s + d) for s, d in route.breaks]
-
-    def drive(a: int, b: int) -> int:
-        return int(round(int(seconds[a, b]) * factor))
 
     def resting(begin: int, end: int) -> int:
         return sum(min(e, end) - max(s, begin) for s, e in breaks if s < end and e > begin)
 
     stops: list[Stop] = []
     node = problem.node_of_office(shift.start_office.key)
-    departure = route.start_s
+    departure = route.start
     driving = distance = 0
-    for rv in route.visits:
-        target = problem.node_of_visit(rv.visit)
-        travel = drive(node, target)
-        arrival = min(rv.start_s, departure + travel + resting(departure, rv.start_s))
-        window = next(
-            (w.label for w in problem.windows[rv.visit] if w.earliest <= rv.start_s <= w.latest), ""
-        )
+    for target, begin in zip(route.nodes, route.starts, strict=True):
+        i = problem.visit_of_node(target)
+        travel = problem.drive_s(shift, node, target)
+        arrival = min(begin, departure + travel + resting(departure, begin))
+        window = next((w.label for w in problem.windows[i] if w.earliest <= begin <= w.latest), "")
         stops.append(
             Stop(
-                visit=problem.visits[rv.visit],
+                visit=problem.visits[i],
                 arrival=problem.to_datetime(arrival),
-                start=problem.to_datetime(rv.start_s),
-                end=problem.to_datetime(rv.start_s + problem.service_s[rv.visit]),
+                start=problem.to_datetime(begin),
+                end=problem.to_datetime(begin + problem.service_s[i]),
                 travel_min=round(travel / 60),
                 distance_m=int(metres[node, target]),
                 window=window,
@@ -109,17 +99,17 @@ def _tour(problem: Problem, route: Route) -> Tour:
         )
         driving += travel
         distance += int(metres[node, target])
-        node, departure = target, rv.start_s + problem.service_s[rv.visit]
+        node, departure = target, begin + problem.service_s[i]
     end_node = problem.node_of_office(shift.end_office.key)
-    back, back_m = drive(node, end_node), int(metres[node, end_node])
+    back, back_m = problem.drive_s(shift, node, end_node), int(metres[node, end_node])
     return Tour(
         coach=shift.coach,
         day=shift.day,
         with_van=shift.with_van,
         start_office=shift.start_office,
         end_office=shift.end_office,
-        start=problem.to_datetime(route.start_s),
-        end=problem.to_datetime(route.end_s),
+        start=problem.to_datetime(route.start),
+        end=problem.to_datetime(route.end),
         stops=tuple(stops),
         breaks=tuple(Break(problem.to_datetime(s), problem.to_datetime(e)) for s, e in breaks),
         driving_min=round((driving + back) / 60),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from planner import settings
 from planner.model import VisitPlace
-from planner.solve.ortools_adapter import Solution
 from planner.solve.problem import DAY, Problem
+from planner.solve.vrp import VrpSolution
 
 PRIORITY_LABEL = {1: "1 (hoch)", 2: "2 (mittel)", 3: "3 (niedrig)"}
 
@@ -15,10 +15,15 @@ def waited_days(problem: Problem, visit: int) -> int | None:
     return None if last is None else max(0, (problem.start - last).days)
 
 
-def explain_dropped(problem: Problem, solution: Solution, visit: int) -> str:
+def explain_dropped(problem: Problem, solution: VrpSolution, visit: int) -> str:
     """Why a visit is not in the plan, in words a coach or project lead understands."""
     client = problem.visits[visit].client
-    served = {rv.visit: (route, rv) for route in solution.routes for rv in route.visits}
+    # visit index → (shift index, service start)
+    served = {
+        problem.visit_of_node(node): (route.vehicle, start)
+        for route in solution.routes
+        for node, start in zip(route.nodes, route.starts, strict=True)
+    }
 
     if client.appointment is not None:
         at = problem.windows[visit][0].earliest
@@ -26,11 +31,11 @@ def explain_dropped(problem: Problem, solution: Solution, visit: int) -> str:
         day = at // DAY
         clashing = sorted(
             problem.visits[i].client.id
-            for i, (_, rv) in served.items()
+            for i, (_, begin) in served.items()
             if problem.visits[i].client.appointment is not None
-            and rv.start_s // DAY == day
-            and rv.start_s < end
-            and at < rv.start_s + problem.service_s[i]
+            and begin // DAY == day
+            and begin < end
+            and at < begin + problem.service_s[i]
         )
         coaches = {problem.shifts[k].coach.key for k in problem.allowed_shifts[visit]}
         when = f"{client.appointment:%d.%m.%Y %H:%M}"
@@ -52,7 +57,7 @@ def explain_dropped(problem: Problem, solution: Solution, visit: int) -> str:
 
     own = problem.penalties[visit]
     allowed = set(problem.allowed_shifts[visit])
-    competing = [problem.penalties[i] for i, (route, _) in served.items() if route.shift in allowed]
+    competing = [problem.penalties[i] for i, (shift, _) in served.items() if shift in allowed]
     prio = PRIORITY_LABEL.get(client.priority, str(client.priority))
     days = waited_days(problem, visit)
     wait = "unbekannt" if days is None else f"{days} Tage"

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import numpy as np
+
 from planner import settings
 from planner.model import (
     WEEKDAYS_DE,
@@ -22,9 +24,12 @@ from planner.model import (
     VisitPlace,
     WeeklyWindow,
 )
+from planner.solve.vrp import BreakSpec, Vehicle, VrpData
 from planner.traveltime import TravelMatrix, TravelTimeProvider
 
 DAY = 24 * 3600
+#: Earliest start of a rest break after the shift begins (08:00 → 11:00): a midday pause.
+BREAK_NOT_BEFORE_S = 3 * 3600
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,65 @@ class Problem:
 
     def node_of_visit(self, visit_index: int) -> int:
         return len(self.offices) + visit_index
+
+    def visit_of_node(self, node: int) -> int:
+        return node - len(self.offices)
+
+    def drive_s(self, shift: Shift, a: int, b: int) -> int:
+        """Driving time between two nodes for this shift's vehicle (the van is slower)."""
+        seconds = int(self.matrix.seconds[a, b])
+        return int(np.rint(seconds * self.van_speed_factor)) if shift.with_van else seconds
+
+    def to_vrp(self) -> VrpData:
+        """The solver's view: shifts become vehicles, the van a slower second profile."""
+        car = self.matrix.seconds
+        van = np.rint(car * self.van_speed_factor).astype(np.int64)
+        n_offices = len(self.offices)
+        rule = self.breaks
+        breaks = BreakSpec(
+            max_work=rule.after_min * 60,
+            length=rule.break_min * 60,
+            not_before=BREAK_NOT_BEFORE_S,
+            long_day=(rule.long_after_min + rule.break_min) * 60,
+            extra=max(0, rule.long_break_min - rule.break_min) * 60,
+        )
+        vehicles = tuple(
+            Vehicle(
+                start=self.node_of_office(s.start_office.key),
+                end=self.node_of_office(s.end_office.key),
+                earliest=s.start_s,
+                latest=s.end_s,
+                profile=1 if s.with_van else 0,
+                fixed_cost=self.tour_fixed_cost,
+                breaks=breaks,
+            )
+            for s in self.shifts
+        )
+        # One van: at most one van shift a day; a coach drives the car or the van, not both.
+        exclusive: list[tuple[int, ...]] = []
+        for day in range(self.days):
+            vans = tuple(k for k, s in enumerate(self.shifts) if s.with_van and s.day_index == day)
+            exclusive.append(vans)
+            for k in vans:
+                coach = self.shifts[k].coach.key
+                exclusive += [
+                    (k, j)
+                    for j, s in enumerate(self.shifts)
+                    if not s.with_van and s.day_index == day and s.coach.key == coach
+                ]
+        return VrpData(
+            vehicles=vehicles,
+            time=(car, van),
+            cost=(car, van),
+            service=(0,) * n_offices + self.service_s,
+            windows=((),) * n_offices
+            + tuple(tuple((w.earliest, w.latest) for w in ws) for ws in self.windows),
+            penalties=(None,) * n_offices + tuple(self.penalties),
+            horizon=self.days * DAY,
+            allowed=(None,) * n_offices + self.allowed_shifts,
+            exclusive=tuple(g for g in exclusive if len(g) > 1),
+            places=frozenset(range(n_offices)),
+        )
 
     def node_of_office(self, key: str) -> int:
         return next(i for i, o in enumerate(self.offices) if o.key == key)
