@@ -14,9 +14,10 @@ from datetime import date
 
 from planner.model import Break, Stop, Team, Tour, Unplanned, Visit
 from planner.solve.explain import explain_dropped
-from planner.solve.ortools_adapter import DEFAULT_SEARCH, SearchSettings, solve_vrp
+from planner.solve.ortools_adapter import DEFAULT_SEARCH, SearchSettings
 from planner.solve.problem import Problem, build_problem
 from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
+from planner.solve.strategy import solve as solve_data
 from planner.solve.vrp import VrpRoute, VrpSolution
 from planner.traveltime import TravelTimeProvider
 
@@ -50,7 +51,7 @@ def solve_visits(
     search: SearchSettings = DEFAULT_SEARCH,
 ) -> SolveResult:
     problem, unplanned = build_problem(visits, team, start, days, travel)
-    solution = solve_vrp(problem.to_vrp(), stopping, search)
+    solution = solve_data(problem.to_vrp(), stopping, search)
     tours = tuple(_tour(problem, route) for route in solution.routes)
     dropped_visits = [problem.visit_of_node(node) for node in solution.dropped]
     dropped = tuple(

@@ -12,10 +12,13 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
+from ortools.util import optional_boolean_pb2
 
 from planner.solve.stopping import StoppingCriterion
 from planner.solve.vrp import VrpData, VrpRoute, VrpSolution
+
+_ON, _OFF = optional_boolean_pb2.BOOL_TRUE, optional_boolean_pb2.BOOL_FALSE
 
 _STATUS = {
     0: "nicht gelöst",
@@ -35,7 +38,19 @@ class SearchSettings:
 
     first_solution: int = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
     metaheuristic: int = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    gls_lambda: float | None = None  # OR-Tools' default (0.1) when None
+    #: Local-search operators to switch on (True) or off (False), by OR-Tools field name.
+    operators: tuple[tuple[str, bool], ...] = ()
     log_search: bool = False
+
+    def apply(self, params: routing_parameters_pb2.RoutingSearchParameters) -> None:
+        params.first_solution_strategy = self.first_solution
+        params.local_search_metaheuristic = self.metaheuristic
+        if self.gls_lambda is not None:
+            params.guided_local_search_lambda_coefficient = self.gls_lambda
+        for name, on in self.operators:
+            setattr(params.local_search_operators, name, _ON if on else _OFF)
+        params.log_search = self.log_search
 
 
 DEFAULT_SEARCH = SearchSettings()
@@ -52,9 +67,7 @@ def solve_vrp(
 
     model = _Model(data)
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = search.first_solution
-    params.local_search_metaheuristic = search.metaheuristic
-    params.log_search = search.log_search
+    search.apply(params)
     stopping.apply(params)
 
     assignment = model.routing.SolveWithParameters(params)

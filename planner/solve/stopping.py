@@ -22,6 +22,14 @@ class StoppingCriterion(Protocol):
         """German note on why the search stopped, if this criterion stopped it."""
         ...
 
+    def time_budget(self) -> float | None:
+        """Seconds of wall time this criterion allows, None when it is not time-based."""
+        ...
+
+    def remaining(self, elapsed_s: float) -> StoppingCriterion:
+        """The criterion for a follow-up search after ``elapsed_s`` were spent."""
+        ...
+
 
 @dataclass(frozen=True)
 class TimeLimit:
@@ -44,6 +52,12 @@ class TimeLimit:
             )
         return None
 
+    def time_budget(self) -> float | None:
+        return self.seconds
+
+    def remaining(self, elapsed_s: float) -> StoppingCriterion:
+        return TimeLimit(max(0.1, self.seconds - elapsed_s))
+
 
 @dataclass(frozen=True)
 class SolutionLimit:
@@ -59,6 +73,12 @@ class SolutionLimit:
 
     def outcome(self, elapsed_s: float) -> str | None:
         return f"Suche nach {self.count} Lösungen beendet (reproduzierbar)"
+
+    def time_budget(self) -> float | None:
+        return None
+
+    def remaining(self, elapsed_s: float) -> StoppingCriterion:
+        return self
 
 
 @dataclass(frozen=True)
@@ -81,3 +101,10 @@ class FirstOf:
             n for c, n in zip(self.criteria, notes, strict=True) if isinstance(c, TimeLimit) and n
         ]
         return timed[0] if timed else next((n for n in notes if n), None)
+
+    def time_budget(self) -> float | None:
+        budgets = [b for c in self.criteria if (b := c.time_budget()) is not None]
+        return min(budgets) if budgets else None
+
+    def remaining(self, elapsed_s: float) -> StoppingCriterion:
+        return FirstOf(tuple(c.remaining(elapsed_s) for c in self.criteria))
