@@ -1,8 +1,9 @@
 """Solver quality on Solomon / Gehring–Homberger VRPTW instances against best-known solutions.
 
 Each instance goes through exactly the planner's path: :func:`benchmarks.convert.to_vrp`
-→ ``planner.solve.ortools_adapter.solve_vrp`` with the default search settings and a
-time limit. Every solution is re-checked with exact distances by :mod:`benchmarks.checker`.
+→ ``planner.solve.strategy.solve`` (the engine portfolio: PyVRP for instances it models
+exactly, OR-Tools otherwise; ``--engine`` forces one) with the default search settings
+and a time limit. Every solution is re-checked with exact distances by :mod:`benchmarks.checker`.
 
     python benchmarks/solomon.py --instances C101 R2?? --time-limit 5 --no-write
 """
@@ -43,8 +44,9 @@ from benchmarks.instances import (
     read_bks,
     read_instance,
 )
-from planner.solve.ortools_adapter import SearchSettings, solve_vrp
+from planner.solve.ortools_adapter import SearchSettings
 from planner.solve.stopping import FirstOf, TimeLimit
+from planner.solve.strategy import Engine, solve
 
 CLASSES = ("C1", "C2", "R1", "R2", "RC1", "RC2")
 TITLES = {
@@ -87,12 +89,21 @@ class Result:
 
 
 def run_instance(
-    path: Path, bks: tuple[int, float] | None, objective: Objective, seconds: float
+    path: Path,
+    bks: tuple[int, float] | None,
+    objective: Objective,
+    seconds: float,
+    engine: Engine = "auto",
+    seed: int = 0,
 ) -> Result:
     instance = read_instance(path)
     began = time.perf_counter()
-    solution = solve_vrp(
-        to_vrp(instance, objective), FirstOf((TimeLimit(seconds),)), SearchSettings()
+    solution = solve(
+        to_vrp(instance, objective),
+        FirstOf((TimeLimit(seconds),)),
+        SearchSettings(),
+        engine=engine,
+        seed=seed,
     )
     wall = time.perf_counter() - began
     check = check_solution(instance, [route.nodes for route in solution.routes])
@@ -200,7 +211,7 @@ def search_text(search: SearchSettings) -> str:
     return ", ".join(parts)
 
 
-def settings_text(objective: Objective, seconds: float, seed: int) -> str:
+def settings_text(objective: Objective, seconds: float, seed: int, engine: Engine) -> str:
     what = {
         "hierarchical": "hierarchical (fixed cost per vehicle above any distance: "
         "vehicles first, then distance, like the BKS)",
@@ -208,13 +219,27 @@ def settings_text(objective: Objective, seconds: float, seed: int) -> str:
     }[objective]
     return (
         f"- Objective: {what}\n"
-        f"- Solver: the planner's OR-Tools adapter (OR-Tools {ortools.__version__}) with its "
-        f"default search settings ({search_text(SearchSettings())}), "
-        f"time limit {seconds:g} s per instance\n"
-        f"- Seed: {seed} (recorded only: OR-Tools' routing search is deterministic)\n"
+        f"- Solver: the planner's solve strategy, engine `{engine}` ({ENGINE_TEXT[engine]}); "
+        f"OR-Tools {ortools.__version__} with default search settings "
+        f"({search_text(SearchSettings())}), PyVRP {_pyvrp_version()}; "
+        f"time limit {seconds:g} s per instance, one thread\n"
+        f"- Seed: {seed} (PyVRP's random seed; OR-Tools' routing search is deterministic)\n"
         "- Data: integers ×100 (`round(100 × Euclidean)`); distances below re-measured "
         "unrounded by `benchmarks/checker.py`, which also decides *Feasible*\n"
     )
+
+
+ENGINE_TEXT = {
+    "auto": "portfolio: PyVRP when it models the instance exactly, else OR-Tools",
+    "ortools": "OR-Tools only, guided local search",
+    "pyvrp": "PyVRP only, iterated local search",
+}
+
+
+def _pyvrp_version() -> str:
+    from importlib.metadata import version
+
+    return version("pyvrp")
 
 
 LEGEND = (
@@ -224,9 +249,11 @@ LEGEND = (
 )
 
 
-def report(results: Sequence[Result], objective: Objective, seconds: float, seed: int) -> str:
+def report(
+    results: Sequence[Result], objective: Objective, seconds: float, seed: int, engine: Engine
+) -> str:
     parts = [
-        (section_preamble() + settings_text(objective, seconds, seed)).rstrip(),
+        (section_preamble() + settings_text(objective, seconds, seed, engine)).rstrip(),
         summary_table(results),
         LEGEND,
         instance_table(results),
@@ -244,15 +271,17 @@ def _collections(paths: Sequence[Path]) -> list[str]:
     return [c for c in COLLECTIONS if c in used]
 
 
-def section_name(paths: Sequence[Path], objective: Objective) -> str:
+def section_name(paths: Sequence[Path], objective: Objective, engine: Engine = "auto") -> str:
     """`solomon`, `homberger200`, … after the folders selected, so runs do not overwrite."""
     name = "+".join(_collections(paths)) or "solomon"
-    return name if objective == "hierarchical" else f"{name}-distance"
+    name = name if objective == "hierarchical" else f"{name}-distance"
+    return name if engine == "auto" else f"{name}-{engine}"
 
 
-def section_title(paths: Sequence[Path], objective: Objective) -> str:
+def section_title(paths: Sequence[Path], objective: Objective, engine: Engine = "auto") -> str:
     sets = " + ".join(TITLES[c] for c in _collections(paths))
-    return f"{sets}: OR-Tools against best-known solutions ({objective} objective)"
+    who = {"auto": "planner portfolio", "ortools": "OR-Tools alone", "pyvrp": "PyVRP alone"}
+    return f"{sets}: {who[engine]} against best-known solutions ({objective} objective)"
 
 
 def write_csv(results: Sequence[Result], path: Path) -> None:
@@ -298,9 +327,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--seed",
         type=int,
-        default=0,
-        help="recorded in the report; OR-Tools' routing search is deterministic and "
-        "ignores it (it matters only for engines that draw random numbers)",
+        default=1,
+        help="PyVRP's random seed (OR-Tools' routing search is deterministic and ignores it)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=["auto", "ortools", "pyvrp"],
+        default="auto",
+        help="auto = the planner's portfolio (default), or force one engine",
     )
     parser.add_argument("--objective", choices=["hierarchical", "distance"], default="hierarchical")
     parser.add_argument(
@@ -335,18 +369,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         if bks_file not in bks_cache:
             bks_cache[bks_file] = read_bks(bks_file) if bks_file.exists() else {}
         result = run_instance(
-            path, bks_cache[bks_file].get(path.stem), args.objective, args.time_limit
+            path,
+            bks_cache[bks_file].get(path.stem),
+            args.objective,
+            args.time_limit,
+            args.engine,
+            args.seed,
         )
         results.append(result)
         print(progress_line(i, len(paths), result), flush=True)
         for violation in result.violations[:5]:
             print(f"    {violation}", flush=True)
 
-    markdown = report(results, args.objective, args.time_limit, args.seed)
+    markdown = report(results, args.objective, args.time_limit, args.seed, args.engine)
     print("\n" + markdown, flush=True)
     if not args.no_write:
-        section = section_name(paths, args.objective)
-        title = section_title(paths, args.objective)
+        section = section_name(paths, args.objective, args.engine)
+        title = section_title(paths, args.objective, args.engine)
         written = write_section(section, f"## {title}\n\n{markdown}", args.out)
         table = args.out.parent / "benchmarks" / f"{section}.csv"
         write_csv(results, table)

@@ -30,6 +30,10 @@ class StoppingCriterion(Protocol):
         """The criterion for a follow-up search after ``elapsed_s`` were spent."""
         ...
 
+    def solution_budget(self) -> int | None:
+        """Number of solutions this criterion allows, None when it does not count them."""
+        ...
+
 
 @dataclass(frozen=True)
 class TimeLimit:
@@ -58,6 +62,9 @@ class TimeLimit:
     def remaining(self, elapsed_s: float) -> StoppingCriterion:
         return TimeLimit(max(0.1, self.seconds - elapsed_s))
 
+    def solution_budget(self) -> int | None:
+        return None
+
 
 @dataclass(frozen=True)
 class SolutionLimit:
@@ -79,6 +86,9 @@ class SolutionLimit:
 
     def remaining(self, elapsed_s: float) -> StoppingCriterion:
         return self
+
+    def solution_budget(self) -> int | None:
+        return self.count
 
 
 @dataclass(frozen=True)
@@ -108,3 +118,7 @@ class FirstOf:
 
     def remaining(self, elapsed_s: float) -> StoppingCriterion:
         return FirstOf(tuple(c.remaining(elapsed_s) for c in self.criteria))
+
+    def solution_budget(self) -> int | None:
+        budgets = [b for c in self.criteria if (b := c.solution_budget()) is not None]
+        return min(budgets) if budgets else None

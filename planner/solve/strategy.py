@@ -1,4 +1,10 @@
-"""Solving strategies on top of the adapter.
+"""Solving strategies on top of the engines: a portfolio and the two-phase van decision.
+
+Portfolio: an instance PyVRP can model exactly (no breaks that could bind, one window
+per visit, no vehicle restrictions or exclusive groups — e.g. the Solomon and
+Gehring–Homberger benchmarks) goes to PyVRP, which measured clearly better there
+(docs/benchmarks.md); everything else goes to OR-Tools, which models all of the
+planner's constraints.
 
 Exclusive vehicle groups (one van for the team; a coach drives car or van) are side
 constraints that OR-Tools' local-search filters do not know: most moves that break them
@@ -13,7 +19,9 @@ result stays reproducible.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Literal
 
+from planner.solve import pyvrp_adapter
 from planner.solve.ortools_adapter import DEFAULT_SEARCH, SearchSettings, solve_vrp
 from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
 from planner.solve.vrp import VrpData, VrpRoute, VrpSolution
@@ -23,10 +31,20 @@ FIRST_PHASE_SOLUTIONS = 40
 FIRST_PHASE_TIME_SHARE = 0.25
 
 
+Engine = Literal["auto", "ortools", "pyvrp"]
+
+
 def solve(
-    data: VrpData, stopping: StoppingCriterion, search: SearchSettings = DEFAULT_SEARCH
+    data: VrpData,
+    stopping: StoppingCriterion,
+    search: SearchSettings = DEFAULT_SEARCH,
+    *,
+    engine: Engine = "auto",
+    seed: int = pyvrp_adapter.SEED,
 ) -> VrpSolution:
-    """Solve ``data``; with exclusive groups in two phases (see module docstring)."""
+    """Solve ``data`` with the engine that fits; exclusive groups in two phases."""
+    if engine == "pyvrp" or (engine == "auto" and pyvrp_adapter.can_model(data)):
+        return pyvrp_adapter.solve_pyvrp(data, stopping, seed)
     if not data.exclusive:
         return solve_vrp(data, stopping, search)
     first = solve_vrp(data, _first_phase(stopping), search)

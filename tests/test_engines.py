@@ -1,0 +1,68 @@
+"""Engine portfolio: PyVRP only gets instances it models exactly; both engines agree on
+small instances; the planner's problems with breaks or a van stay with OR-Tools."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from planner.solve import pyvrp_adapter
+from planner.solve.stopping import FirstOf, SolutionLimit, TimeLimit
+from planner.solve.strategy import solve
+from planner.solve.vrp import BreakSpec, Vehicle, VrpData
+
+
+def line_instance(windows=((), (), (), ())) -> VrpData:
+    """Depot 0 and three customers on a line at 10, 20, 30; two vehicles."""
+    pos = np.array([0, 10, 20, 30])
+    matrix = np.abs(pos[:, None] - pos[None, :]).astype(np.int64)
+    return VrpData(
+        vehicles=(Vehicle(0, 0, 0, 1000), Vehicle(0, 0, 0, 1000)),
+        time=(matrix,),
+        cost=(matrix,),
+        service=(0, 5, 5, 5),
+        windows=windows,
+        penalties=(None, None, None, None),
+        horizon=1000,
+    )
+
+
+@pytest.mark.parametrize("engine", ["ortools", "pyvrp"])
+def test_both_engines_find_the_optimum_of_a_line(engine: str) -> None:
+    solution = solve(line_instance(), FirstOf((SolutionLimit(50), TimeLimit(2))), engine=engine)
+    assert solution.objective == 60  # out to 30 and back
+    (route,) = solution.routes
+    assert sorted(route.nodes) == [1, 2, 3] and not solution.dropped
+
+
+def test_pyvrp_keeps_windows_and_reports_service_starts() -> None:
+    data = line_instance(windows=((), ((100, 120),), (), ((10, 40),)))
+    solution = solve(data, FirstOf((SolutionLimit(50), TimeLimit(2))), engine="pyvrp")
+    starts = {n: s for r in solution.routes for n, s in zip(r.nodes, r.starts, strict=True)}
+    assert 100 <= starts[1] <= 120 and 10 <= starts[3] <= 40
+
+
+def test_can_model_refuses_what_pyvrp_cannot_do() -> None:
+    data = line_instance()
+    assert pyvrp_adapter.can_model(data)
+    two_windows = replace(data, windows=((), ((0, 10), (50, 60)), (), ()))
+    assert not pyvrp_adapter.can_model(two_windows)
+    assert not pyvrp_adapter.can_model(replace(data, exclusive=((0, 1),)))
+    assert not pyvrp_adapter.can_model(replace(data, allowed=(None, (0,), None, None)))
+    rule = BreakSpec(max_work=300, length=30, not_before=0)
+    long_shift = tuple(replace(v, breaks=rule) for v in data.vehicles)  # 1000 > 300
+    assert not pyvrp_adapter.can_model(replace(data, vehicles=long_shift))
+    short = tuple(replace(v, latest=300, breaks=rule) for v in data.vehicles)
+    assert pyvrp_adapter.can_model(replace(data, vehicles=short))
+
+
+def test_optional_visits_are_dropped_by_prize() -> None:
+    # One short vehicle; the far customer's prize is too small to be worth the trip.
+    data = replace(
+        line_instance(), penalties=(None, 1000, 1000, 1), vehicles=(Vehicle(0, 0, 0, 1000),)
+    )
+    for engine in ("ortools", "pyvrp"):
+        solution = solve(data, FirstOf((SolutionLimit(50), TimeLimit(2))), engine=engine)
+        assert solution.dropped == (3,), engine
