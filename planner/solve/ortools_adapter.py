@@ -20,16 +20,22 @@ from planner.solve.vrp import VrpData, VrpRoute, VrpSolution
 
 _ON, _OFF = optional_boolean_pb2.BOOL_TRUE, optional_boolean_pb2.BOOL_FALSE
 
-_STATUS = {
-    0: "nicht gelöst",
-    1: "Lösung gefunden",
-    2: "keine Lösung gefunden",
-    3: "Zeitlimit ohne Lösung",
-    4: "ungültiges Modell",
-    5: "Lösung gefunden (optimal)",
-    6: "Lösung gefunden (Lösungs- oder Zeitlimit)",
-    7: "Suche abgebrochen",
+# Keyed by name, not number: the numbering changed between OR-Tools releases.
+_STATUS_DE = {
+    "ROUTING_NOT_SOLVED": "nicht gelöst",
+    "ROUTING_SUCCESS": "Lösung gefunden",
+    "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED": "Lösung gefunden (Suche begrenzt)",
+    "ROUTING_FAIL": "keine Lösung gefunden",
+    "ROUTING_FAIL_TIMEOUT": "Zeitlimit ohne Lösung",
+    "ROUTING_INVALID": "ungültiges Modell",
+    "ROUTING_INFEASIBLE": "unlösbar",
+    "ROUTING_OPTIMAL": "Lösung gefunden (optimal)",
 }
+
+
+def _status_text(code: int) -> str:
+    name = str(routing_enums_pb2.RoutingSearchStatus.Value.Name(code))
+    return _STATUS_DE.get(name, name)
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ def solve_vrp(
 
     assignment = model.routing.SolveWithParameters(params)
     elapsed = time.perf_counter() - began
-    status = _STATUS.get(int(model.routing.status()), str(model.routing.status()))
+    status = _status_text(int(model.routing.status()))
     if assignment is None:
         # Only mandatory visits (benchmarks) can make the model infeasible.
         return VrpSolution((), data.visits, 0, elapsed, status)
