@@ -58,6 +58,11 @@ WAIT_UNKNOWN_DAYS = 365
 #: Fixed cost of using a coach-day at all (cost units = seconds of driving). Favours fewer,
 #: fuller days over many half-empty ones, leaving whole days free for office work and calls.
 TOUR_FIXED_COST_S = 1800
+#: Over-subscribed lists: route only this many times the estimated visit capacity of the
+#: horizon (front of the priority/waiting queue); the rest is reported as "not enough time".
+SHORTLIST_FACTOR = 1.6
+#: Driving minutes per visit assumed by that estimate (low on purpose: keeps more).
+SHORTLIST_TRAVEL_MIN = 10
 #: Default search budget of ``planner plan`` (seconds of wall time, a safety net) and the
 #: deterministic budget (number of solutions) that actually stops the search.
 DEFAULT_TIME_LIMIT_S = 60.0

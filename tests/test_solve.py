@@ -295,3 +295,19 @@ def test_an_office_nobody_starts_from_does_not_block_the_plan() -> None:
     result = solve([visit("K1", 1.0), visit("K2", 2.0)], team)
     assert order(result) in ([["K1", "K2"]], [["K2", "K1"]])
     assert not result.unplanned
+
+
+def test_long_queue_is_shortlisted_by_priority_and_waiting_time() -> None:
+    # A four-hour day holds about three visits; thirty people wait.
+    team = Team((coach("a", hours=((0, 8 * 60, 12 * 60),)),), (office(),), van=None)
+    visits = [visit(f"K{i}", 0.5, priority=3) for i in range(1, 29)]
+    visits += [
+        visit("K50", 0.5, priority=1),
+        visit("K51", 0.5, priority=3, last_contact=date(2023, 1, 1)),
+    ]
+    result = solve(visits, team)
+    planned = {cid for tour in order(result) for cid in tour}
+    assert {"K50", "K51"} <= planned
+    assert len(planned) + len(result.unplanned) == 30
+    assert sum("Vorrang hatten" in u.reason for u in result.unplanned) == 30 - len(planned)
+    assert len(result.problem.visits) < 12  # only the front of the queue was routed

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from planner import settings
 from planner.model import VisitPlace
 from planner.solve.problem import DAY, Problem
+from planner.solve.reasons import capacity_reason, rank_text
 from planner.solve.vrp import VrpSolution
-
-PRIORITY_LABEL = {1: "1 (hoch)", 2: "2 (mittel)", 3: "3 (niedrig)"}
-
-
-def waited_days(problem: Problem, visit: int) -> int | None:
-    last = problem.visits[visit].client.last_contact
-    return None if last is None else max(0, (problem.start - last).days)
 
 
 def explain_dropped(problem: Problem, solution: VrpSolution, visit: int) -> str:
@@ -58,27 +51,10 @@ def explain_dropped(problem: Problem, solution: VrpSolution, visit: int) -> str:
     own = problem.penalties[visit]
     allowed = set(problem.allowed_shifts[visit])
     competing = [problem.penalties[i] for i, (shift, _) in served.items() if shift in allowed]
-    prio = PRIORITY_LABEL.get(client.priority, str(client.priority))
-    days = waited_days(problem, visit)
-    wait = "unbekannt" if days is None else f"{days} Tage"
     if competing and min(competing) >= own:
-        return (
-            "Nicht genug Zeit im Planungszeitraum: Vorrang hatten Kundinnen und Kunden mit "
-            f"höherer Priorität oder längerer Wartezeit (hier Priorität {prio}, "
-            f"Wartezeit {wait})."
-        )
+        return capacity_reason(client, problem.start)
     windows = ", ".join(sorted({w.label for w in problem.windows[visit] if w.label})) or "ganztags"
     return (
         f"Passte mit den Fahrzeiten in keine Tour an den möglichen Tagen (Zeitfenster: {windows}); "
-        f"Priorität {prio}, Wartezeit {wait}."
+        f"{rank_text(client, problem.start)}."
     )
-
-
-def penalty_note() -> str:
-    """How priorities and waiting time rank clients (for documentation and summaries)."""
-    p = settings.PRIORITY_PENALTY
-    return (
-        f"Rangfolge beim Weglassen: Priorität 1/2/3 zählt {p[1]:,}/{p[2]:,}/{p[3]:,} Punkte, "
-        f"jeder Wartetag {settings.WAIT_PENALTY_PER_DAY} Punkte (höchstens "
-        f"{settings.WAIT_CAP_DAYS} Tage)."
-    ).replace(",", ".")

@@ -6,6 +6,7 @@ Times inside the problem are whole seconds from midnight of the first planning d
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,6 +25,7 @@ from planner.model import (
     VisitPlace,
     WeeklyWindow,
 )
+from planner.solve.reasons import capacity_reason
 from planner.solve.vrp import BreakSpec, Vehicle, VrpData
 from planner.traveltime import TravelMatrix, TravelTimeProvider
 
@@ -339,6 +341,9 @@ def build_problem(
                 )
             )
 
+    kept, kept_nodes, surplus = _shortlist(kept, kept_nodes, shifts, team, start)
+    unplanned.extend(_unplanned(v, capacity_reason(v.client, start)) for v in surplus)
+
     # Keep only the matrix rows of the visits that stay in the problem.
     nodes = list(range(len(offices))) + kept_nodes
     sub = TravelMatrix(
@@ -373,6 +378,54 @@ def build_problem(
         van_speed_factor=van_factor,
     )
     return problem, tuple(unplanned)
+
+
+def visit_capacity(shifts: Sequence[Shift], team: Team, visits: Sequence[Visit]) -> float:
+    """Rough upper estimate of how many of these visits the shifts could hold.
+
+    Counts each coach-day once (car and van shift are alternatives), takes off the rest
+    break, and assumes only ``SHORTLIST_TRAVEL_MIN`` of driving per visit — generous on
+    purpose: the estimate may only ever keep too many candidates, never too few.
+    """
+    coach_days = {(s.coach.key, s.day_index): s.end_s - s.start_s for s in shifts}
+    rule = team.breaks
+    minutes = sum(
+        span / 60 - (rule.break_min if span > rule.after_min * 60 else 0)
+        for span in coach_days.values()
+    )
+    mean_visit = sum(v.duration_min for v in visits) / len(visits) if visits else 60
+    return minutes / (mean_visit + settings.SHORTLIST_TRAVEL_MIN)
+
+
+def _shortlist(
+    kept: list[tuple[Visit, tuple[Window, ...], tuple[int, ...]]],
+    nodes: list[int],
+    shifts: Sequence[Shift],
+    team: Team,
+    start: date,
+) -> tuple[list[tuple[Visit, tuple[Window, ...], tuple[int, ...]]], list[int], list[Visit]]:
+    """When far more clients wait than the week can hold, route only the front of the queue.
+
+    The drop penalties rank clients (appointment, priority, waiting time) far above any
+    driving cost, so the solver would leave out the tail of that ranking anyway; giving it
+    only ``SHORTLIST_FACTOR`` × the estimated capacity keeps large lists fast.
+    """
+    visits = [v for v, _, _ in kept]
+    limit = math.ceil(settings.SHORTLIST_FACTOR * visit_capacity(shifts, team, visits))
+    if len(kept) <= limit:
+        return kept, nodes, []
+
+    def rank(i: int) -> tuple[int, int]:
+        c = kept[i][0].client
+        penalty = drop_penalty(
+            c.priority, c.last_contact, start, appointment=c.appointment is not None
+        )
+        return (-penalty, c.row)
+
+    order = sorted(range(len(kept)), key=rank)
+    chosen = sorted(order[:limit])
+    surplus = [kept[i][0] for i in order[limit:]]
+    return [kept[i] for i in chosen], [nodes[i] for i in chosen], surplus
 
 
 def _unplanned(visit: Visit, reason: str) -> Unplanned:
