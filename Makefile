@@ -28,5 +28,10 @@ lock:
 	$(PYTHON) -m pip install --quiet uv
 	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
+# Long runs (about an hour in all); results go to docs/benchmarks.md.
+bench: $(STAMP)
+	$(PY) benchmarks/solomon.py --time-limit 30
+	$(PY) benchmarks/lahn_dill.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
