@@ -1,8 +1,10 @@
 """Benchmark instance → solver data (:class:`~planner.solve.vrp.VrpData`), engine-neutral.
 
-Integer data ×100, the convention of the issue: distances and travel times are
+Integer data ×100, the convention of the issue: distances (the cost) are
 ``round(100 × Euclidean)``, service, ready and due times ×100 (exact: the files hold
-integers). The checker re-measures every solution with unrounded distances.
+integers). Travel *times* are rounded up, ``ceil(100 × Euclidean)``: with plain rounding
+a plan can be on time in integers yet 0.01 late in exact arithmetic (R107 was, in the
+first full run), and the checker re-measures every solution with unrounded distances.
 """
 
 from __future__ import annotations
@@ -24,6 +26,15 @@ def scaled_distances(instance: Instance) -> IntMatrix:
     exact = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
     scaled: IntMatrix = np.rint(SCALE * exact).astype(np.int64)
     return scaled
+
+
+def travel_times(instance: Instance) -> IntMatrix:
+    """ceil(100 × Euclidean): never shorter than the exact time, so on-time stays on time."""
+    xy = np.asarray(instance.coords, dtype=np.float64)
+    exact = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
+    # The tiny tolerance keeps exact integers (e.g. 5.000000001 × 100) from rounding up.
+    times: IntMatrix = np.ceil(SCALE * exact - 1e-9).astype(np.int64)
+    return times
 
 
 def vehicle_cost_bound(distances: IntMatrix, max_vehicles: int) -> int:
@@ -71,7 +82,7 @@ def to_vrp(instance: Instance, objective: Objective = "hierarchical") -> VrpData
     )
     return VrpData(
         vehicles=(vehicle,) * instance.max_vehicles,
-        time=(distances,),
+        time=(travel_times(instance),),
         cost=(distances,),
         service=tuple(_scale(s) for s in instance.service),
         windows=windows,

@@ -201,3 +201,12 @@ def test_solomon_script_smoke():
     assert re.search(
         r"\| C101 \| 100 \| \d+ \| 10 \| [\d.]+ \| 828\.94 \| [+\-\d.]+ \| yes \|", run.stdout
     )
+
+
+def test_travel_times_never_undercut_exact_times() -> None:
+    from benchmarks.convert import travel_times
+
+    tiny = parse_instance(TINY)
+    times, distances = travel_times(tiny), scaled_distances(tiny)
+    assert (times >= distances).all() and (times - distances <= 1).all()
+    assert times[0, 3] == math.ceil(100 * math.sqrt(101))  # 1005.0 → 1005, 1004.99 → 1005
