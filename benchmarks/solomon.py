@@ -224,7 +224,9 @@ def settings_text(objective: Objective, seconds: float, seed: int, engine: Engin
         f"({search_text(SearchSettings())}), PyVRP {_pyvrp_version()}; "
         f"time limit {seconds:g} s per instance, one thread\n"
         f"- Seed: {seed} (PyVRP's random seed; OR-Tools' routing search is deterministic)\n"
-        "- Data: integers ×100 (`round(100 × Euclidean)`); distances below re-measured "
+        "- Data: integers ×100 (cost `round(100 × Euclidean)`, travel time "
+        "`ceil(100 × Euclidean)` so that on time in integers is on time exactly); "
+        "distances below re-measured "
         "unrounded by `benchmarks/checker.py`, which also decides *Feasible*\n"
     )
 
