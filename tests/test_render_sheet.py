@@ -93,7 +93,8 @@ def test_footer_and_print_css(sheets: list[Path]) -> None:
     assert "@page { size: A4; margin: 12mm;" in html
     assert "counter(page)" in html
     assert "Erstellt am 27.11.2026 um 14:05 Uhr" in html
-    assert "Fahrzeiten geschätzt (Luftlinie × Umwegfaktor) – Schätzung (Luftlinie × 1,35)" in html
+    # The travel model describes itself once (no generic note in front of it).
+    assert "Schätzung (Luftlinie × 1,35)" in html and "Umwegfaktor) –" not in html
     assert "Enthält Sozialdaten – nicht liegen lassen, nach Gebrauch vernichten" in html
     assert html.count("nicht angetroffen") == 3
     assert "break-inside: avoid" in html

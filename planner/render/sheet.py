@@ -256,9 +256,8 @@ def _unplanned_view(item: Unplanned, *, show_names: bool) -> dict[str, str]:
 
 
 def _footer(created: datetime, estimate: bool, travel_model: str) -> dict[str, str]:
-    travel = ESTIMATE_NOTE if estimate else "Fahrzeiten aus Straßennetz"
-    if travel_model:
-        travel += f" – {travel_model}"
+    # The model's own description is the precise one; the generic note only stands in.
+    travel = travel_model or (ESTIMATE_NOTE if estimate else "Fahrzeiten aus Straßennetz")
     return {
         "created": f"Erstellt am {date_de(created.date())} um {clock(created)} Uhr",
         "travel": travel,
