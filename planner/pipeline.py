@@ -65,7 +65,12 @@ def build_plan(
     travel: TravelTimeProvider | None = None,
     progress: Progress = _quiet,
 ) -> tuple[Plan, SolveResult]:
-    """Plan ``days`` days from ``start`` for the clients of one intake result."""
+    """Plan ``days`` days from ``start`` for the clients of one intake result.
+
+    A time limit in ``stopping`` covers the whole planning (geocoding and model building
+    included), so ``--zeitlimit 10`` means a plan after about ten seconds.
+    """
+    planning_began = time.perf_counter()
     travel = travel or GreatCircleEstimate()
     progress("Adressen zuordnen (offline) …")
     geocoded = geocode_and_regions(intake, region_map(team))
@@ -81,7 +86,8 @@ def build_plan(
     )
     progress(f"Touren berechnen für {len(visits)} Besuche …")
     began = time.perf_counter()
-    result = solve_visits(visits, team, start, days, travel, stopping)
+    budget = stopping.remaining(began - planning_began)
+    result = solve_visits(visits, team, start, days, travel, budget)
     elapsed = time.perf_counter() - began
     messages = intake.messages + tuple(m for g in geocoded for m in g.messages)
     unplanned = tuple(

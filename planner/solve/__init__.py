@@ -8,6 +8,7 @@ routes into :class:`~planner.model.Tour` objects with arrival times and breaks.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -50,8 +51,11 @@ def solve_visits(
     stopping: StoppingCriterion,
     search: SearchSettings = DEFAULT_SEARCH,
 ) -> SolveResult:
+    began = time.perf_counter()
     problem, unplanned = build_problem(visits, team, start, days, travel)
-    solution = solve_data(problem.to_vrp(), stopping, search)
+    data = problem.to_vrp()
+    # The travel matrix and the checks count against a time limit too.
+    solution = solve_data(data, stopping.remaining(time.perf_counter() - began), search)
     tours = tuple(_tour(problem, route) for route in solution.routes)
     dropped_visits = [problem.visit_of_node(node) for node in solution.dropped]
     dropped = tuple(
@@ -66,7 +70,7 @@ def solve_visits(
         )
         for i in dropped_visits
     )
-    note = stopping.outcome(solution.seconds) or "Suche beendet"
+    note = stopping.outcome(time.perf_counter() - began) or "Suche beendet"
     return SolveResult(tours, unplanned + dropped, problem, solution, note)
 
 

@@ -40,18 +40,20 @@ class TimeLimit:
     """Stop after this many seconds of wall time (not reproducible across machines)."""
 
     seconds: float
+    #: The limit the user asked for, when this one is what is left of it after set-up.
+    asked: float | None = None
 
     def apply(self, params: routing_parameters_pb2.RoutingSearchParameters) -> None:
         params.time_limit.FromMilliseconds(max(1, int(self.seconds * 1000)))
 
     def describe(self) -> str:
-        return f"Zeitlimit {self.seconds:g} s"
+        return f"Zeitlimit {self.asked or self.seconds:g} s"
 
     def outcome(self, elapsed_s: float) -> str | None:
         # OR-Tools stops a little after the limit; 2 % slack covers reading the result.
         if elapsed_s >= 0.98 * self.seconds:
             return (
-                f"Zeitlimit {self.seconds:g} s erreicht – auf einem anderen Rechner "
+                f"Zeitlimit {self.asked or self.seconds:g} s erreicht – auf einem anderen Rechner "
                 "kann der Plan abweichen"
             )
         return None
@@ -60,7 +62,7 @@ class TimeLimit:
         return self.seconds
 
     def remaining(self, elapsed_s: float) -> StoppingCriterion:
-        return TimeLimit(max(0.1, self.seconds - elapsed_s))
+        return TimeLimit(max(0.1, self.seconds - elapsed_s), self.asked or self.seconds)
 
     def solution_budget(self) -> int | None:
         return None
