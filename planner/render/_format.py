@@ -28,6 +28,17 @@ PRECISION_DE: dict[Precision, str] = {
 
 #: Shown wherever driving times appear and the plan uses the offline estimate.
 ESTIMATE_NOTE = "Fahrzeiten geschätzt (Luftlinie × Umwegfaktor)"
+
+
+def travel_note(estimate: bool, model: str) -> str:
+    """How driving figures were obtained, said once; estimates always say so."""
+    if not estimate:
+        return model or "Fahrzeiten aus Straßennetz"
+    if "geschätzt" in model:
+        return model  # the model describes itself as an estimate already
+    return f"{ESTIMATE_NOTE}: {model}" if model else ESTIMATE_NOTE
+
+
 #: Printed on every sheet: the papers carry social data (§ 35 SGB I).
 PRIVACY_NOTE = "Enthält Sozialdaten – nicht liegen lassen, nach Gebrauch vernichten"
 

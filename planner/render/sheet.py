@@ -16,7 +16,6 @@ import jinja2
 
 from planner.model import Break, Plan, Stop, Tour, Unplanned
 from planner.render._format import (
-    ESTIMATE_NOTE,
     PRIVACY_NOTE,
     clock,
     date_de,
@@ -25,6 +24,7 @@ from planner.render._format import (
     minutes_de,
     slug,
     stop_locality,
+    travel_note,
     unplanned_address,
     unplanned_name,
     yes_no,
@@ -256,8 +256,7 @@ def _unplanned_view(item: Unplanned, *, show_names: bool) -> dict[str, str]:
 
 
 def _footer(created: datetime, estimate: bool, travel_model: str) -> dict[str, str]:
-    # The model's own description is the precise one; the generic note only stands in.
-    travel = travel_model or (ESTIMATE_NOTE if estimate else "Fahrzeiten aus Straßennetz")
+    travel = travel_note(estimate, travel_model)
     return {
         "created": f"Erstellt am {date_de(created.date())} um {clock(created)} Uhr",
         "travel": travel,

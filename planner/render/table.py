@@ -9,13 +9,13 @@ from pathlib import Path
 
 from planner.model import WEEKDAYS_DE, Plan, Stop, Tour, Unplanned
 from planner.render._format import (
-    ESTIMATE_NOTE,
     clock,
     date_de,
     date_short_de,
     decimal_de,
     km_de,
     minutes_de,
+    travel_note,
     unplanned_address,
     unplanned_name,
     yes_no,
@@ -223,10 +223,7 @@ def write_summary(plan: Plan) -> str:
             lines.append(f"  {count} × {reason}")
 
     lines.append("")
-    if plan.travel_is_estimate:
-        lines.append(ESTIMATE_NOTE + (f": {plan.travel_model}" if plan.travel_model else ""))
-    elif plan.travel_model:
-        lines.append(f"Fahrzeiten: {plan.travel_model}")
+    lines.append(travel_note(plan.travel_is_estimate, plan.travel_model))
     if plan.stop_reason:
         lines.append(f"Planung beendet: {plan.stop_reason} ({decimal_de(plan.solve_seconds)} s)")
     return "\n".join(lines) + "\n"

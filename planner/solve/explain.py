@@ -53,7 +53,9 @@ def explain_dropped(problem: Problem, solution: VrpSolution, visit: int) -> str:
     competing = [problem.penalties[i] for i, (shift, _) in served.items() if shift in allowed]
     if competing and min(competing) >= own:
         return capacity_reason(client, problem.start)
-    windows = ", ".join(sorted({w.label for w in problem.windows[visit] if w.label})) or "ganztags"
+    # In calendar order, each weekly window once (a window recurs on every matching day).
+    labels = [w.label for w in sorted(problem.windows[visit], key=lambda w: w.earliest) if w.label]
+    windows = ", ".join(dict.fromkeys(labels)) or "ganztags"
     return (
         f"Passte mit den Fahrzeiten in keine Tour an den möglichen Tagen (Zeitfenster: {windows}); "
         f"{rank_text(client, problem.start)}."
