@@ -26,6 +26,7 @@ from planner.model import (
     Visit,
 )
 from planner.regions import RegionMap, assign_regions
+from planner.render._format import decimal_de
 from planner.solve import SolveResult, StoppingCriterion, solve_visits
 from planner.traveltime import GreatCircleEstimate, TravelTimeProvider
 
@@ -198,8 +199,8 @@ def _report_row(
         "gemeinde": site.municipality if site else "",
         "ortsteil": site.ortsteil if site else "",
         # Decimal comma, like plan.csv: German Excel reads the numbers as numbers.
-        "lat": f"{site.lat:.6f}".replace(".", ",") if site else "",
-        "lon": f"{site.lon:.6f}".replace(".", ",") if site else "",
+        "lat": decimal_de(site.lat, 6) if site else "",
+        "lon": decimal_de(site.lon, 6) if site else "",
         "genauigkeit": site.precision.value if site else "",
         "meldung": " | ".join(texts),
     }

@@ -19,7 +19,7 @@ file may override it (``[regionen]`` in the TOML).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -85,9 +85,6 @@ class RegionMap:
     def names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self._regions)
 
-    def members(self, region: str) -> tuple[str, ...]:
-        return dict(self._regions)[region]
-
     def region_of(self, municipality: str) -> str:
         return self._by_municipality.get(municipality, UNASSIGNED)
 
@@ -120,11 +117,3 @@ def assign_regions(
         else g
         for g in geocoded
     )
-
-
-def region_map_for(
-    team_regions: Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]],
-) -> RegionMap:
-    """Build the region map from a team file's ``[regionen]`` table (default when empty)."""
-    items = list(team_regions.items()) if isinstance(team_regions, Mapping) else list(team_regions)
-    return RegionMap(items) if items else RegionMap()

@@ -87,7 +87,7 @@ class Problem:
     def drive_s(self, shift: Shift, a: int, b: int) -> int:
         """Driving time between two nodes for this shift's vehicle (the van is slower)."""
         seconds = int(self.matrix.seconds[a, b])
-        return int(np.rint(seconds * self.van_speed_factor)) if shift.with_van else seconds
+        return _scaled(seconds, self.van_speed_factor) if shift.with_van else seconds
 
     def to_vrp(self) -> VrpData:
         """The solver's view: shifts become vehicles, the van a slower second profile."""
@@ -145,6 +145,11 @@ class Problem:
 
     def to_datetime(self, absolute_s: int) -> datetime:
         return datetime.combine(self.start, datetime.min.time()) + timedelta(seconds=absolute_s)
+
+
+def _scaled(seconds: int, factor: float) -> int:
+    """Driving time for a slower vehicle, rounded as the solver's van matrix is."""
+    return int(np.rint(seconds * factor))
 
 
 def drop_penalty(
@@ -279,8 +284,8 @@ def _reachable_shifts(
         if van_only and not shift.with_van:
             continue
         factor = van_factor if shift.with_van else 1.0
-        out = int(matrix.seconds[office_node[shift.start_office.key], node] * factor)
-        back = int(matrix.seconds[node, office_node[shift.end_office.key]] * factor)
+        out = _scaled(int(matrix.seconds[office_node[shift.start_office.key], node]), factor)
+        back = _scaled(int(matrix.seconds[node, office_node[shift.end_office.key]]), factor)
         earliest = shift.start_s + out
         latest = shift.end_s - back - duration_s
         if any(max(w.earliest, earliest) <= min(w.latest, latest) for w in windows):
