@@ -1,12 +1,17 @@
 # Two entry points: `make demo` and `make test`. Both bootstrap .venv from the lock file.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Python >= 3.12: scripts/find_python.sh also finds pyenv versions that are not on PATH
+# and stops with a German message when there is none (override: make PYTHON=/pfad/python3.12).
+PYTHON ?= $(shell sh scripts/find_python.sh)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .PHONY: demo test lock lint bench clean
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml scripts/find_python.sh
+	@test -n "$(PYTHON)" || { sh scripts/find_python.sh; exit 1; }
+	@# A venv from an older Python (the project used 3.11 before) is rebuilt, not reused.
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || rm -rf $(VENV)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
@@ -26,7 +31,7 @@ lint: $(STAMP)
 # Re-resolve the pinned dependency set after editing pyproject.toml.
 lock:
 	$(PYTHON) -m pip install --quiet uv
-	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.12 -o requirements.lock
 
 # Long runs (about an hour in all); results go to docs/benchmarks.md.
 bench: $(STAMP)
