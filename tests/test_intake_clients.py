@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import struct
 import tempfile
+import zlib
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -78,6 +80,20 @@ def _write_csv(
 # --------------------------------------------------------------------------- tables
 
 
+def _png_bytes() -> bytes:
+    """A valid 1×1 PNG image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\0\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
 @pytest.mark.parametrize("delimiter", [";", ",", "\t"])
 def test_csv_encodings_and_delimiters(tmp_path: Path, encoding: str, delimiter: str) -> None:
@@ -125,7 +141,10 @@ def test_csv_ragged_rows_are_padded(tmp_path: Path) -> None:
         ("k.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 20, "alten Excel-Format"),
         ("k.xls", b"<html><table>", "alten Excel-Format"),
         ("k.xlsx", b"PK\x03\x04kaputt", "lässt sich nicht als Excel-Datei öffnen"),
-        ("k.csv", b"Kunden-Nr;Ort\n1;\0x\n", "keine Textdatei"),
+        ("k.csv", b"Kunden-Nr;\0Ort\n1;x\n", "keine Textdatei"),  # NUL in the header
+        ("k.csv", b"Kunden-Nr;Ort\n" + b"1;\0\0\0\0\0\n", "keine Textdatei"),  # many NULs
+        ("k.csv", "Kunden-Nr;Ort\n1;x\n".encode("utf-16-le"), "keine Textdatei"),
+        ("k.csv", _png_bytes(), "keine Textdatei"),  # an image renamed to .csv
     ],
 )
 def test_unreadable_files(tmp_path: Path, name: str, content: bytes, fragment: str) -> None:
@@ -528,3 +547,26 @@ def test_csv_round_trip_conserves_rows(
         assert any(m.severity is Severity.ERROR and m.row == rejected.row for m in result.messages)
     assert all(isinstance(c, Client) for c in result.clients)
     assert all(isinstance(r, RejectedRow) for r in result.rejected)
+
+
+# --------------------------------------------------------------------------- with the planner
+
+
+def test_past_appointment_inside_the_horizon_is_planned_and_the_warning_says_so() -> None:
+    from planner import settings as planner_settings
+    from planner.intake import load_team
+    from planner.pipeline import build_plan
+    from planner.solve import FirstOf, SolutionLimit, TimeLimit
+
+    monday, today = date(2026, 11, 30), date(2026, 12, 2)
+    rows = [_row(Nr="K-1", Termin="30.11.2026 10:00"), _row(Nr="K-2", PLZ="35578")]
+    intake = parse_rows(HEADER, rows, "k.csv", today=today)
+    team = load_team(planner_settings.DEMO_DIR / "team.toml")
+    plan, _ = build_plan(intake, team, monday, 5, FirstOf((SolutionLimit(50), TimeLimit(30))))
+    stops = {s.visit.client.id: s for t in plan.tours for s in t.stops}
+    assert stops["K-1"].start == datetime(2026, 11, 30, 10, 0)
+    (warning,) = [m for m in plan.messages if m.row == 2 and m.field == "Termin"]
+    assert "Vergangenheit" in warning.text
+    assert "nur eingeplant, wenn der Planungszeitraum diesen Tag enthält" in warning.text
+    # No message may claim the opposite of what the plan shows.
+    assert not any("nicht eingeplant werden" in m.text for m in plan.messages)

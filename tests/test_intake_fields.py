@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from planner.intake.fields import (
     AFTERNOON,
+    CLIENT_ID_SEPARATORS,
     DAY_MIN,
+    MAX_CLIENT_ID_CHARS,
     MORNING,
     FieldError,
     format_availability,
@@ -19,6 +21,7 @@ from planner.intake.fields import (
     merge_windows,
     parse_appointment,
     parse_availability,
+    parse_client_id,
     parse_date,
     parse_duration,
     parse_phone,
@@ -336,9 +339,65 @@ def test_phone_and_street() -> None:
     assert join_street("", "12") == ""
 
 
+# --------------------------------------------------------------------------- Kunden-Nr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("123D456789", "123D456789"),  # BA customer number
+        ("12345BG0012345", "12345BG0012345"),  # BG number
+        ("BM-1001", "BM-1001"),
+        (" K-1001 ", "K-1001"),
+        ("4711", "4711"),
+        ("AB 12/3.4_5", "AB 12/3.4_5"),
+        ("BM  1001", "BM 1001"),
+        ("X" * MAX_CLIENT_ID_CHARS, "X" * MAX_CLIENT_ID_CHARS),
+        ("", ""),
+    ],
+)
+def test_client_id_accepts_real_shapes(text: str, expected: str) -> None:
+    assert parse_client_id(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("4711,Müller,Hauptstr. 5,35745,Herborn", "Kommas statt Semikolons"),
+        ("4711;Müller", "Semikolons statt Kommas"),
+        ("4711\tMüller", "Tabulatoren"),
+        ("4711\nMüller", "Zeilenumbruch"),
+        ("4711 Müller Hauptstraße 5", "25 Zeichen lang"),
+        ("X" * (MAX_CLIENT_ID_CHARS + 1), "höchstens 20"),
+        ("4711\x07", "U+0007"),
+        ("K#1", "„#“"),
+    ],
+)
+def test_client_id_rejects_what_is_not_an_id(text: str, fragment: str) -> None:
+    with pytest.raises(FieldError) as info:
+        parse_client_id(text)
+    assert "sieht nicht wie eine Kunden-Nr aus" in info.value.full
+    assert fragment in info.value.full
+    assert "Müller" not in info.value.full  # the cell holds the name: never quoted
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_client_id_result_looks_like_an_id(text: str) -> None:
+    try:
+        value = parse_client_id(text)
+    except FieldError as err:
+        assert err.text.startswith("Die Kunden-Nr sieht nicht wie eine Kunden-Nr aus")
+        return
+    assert len(value) <= MAX_CLIENT_ID_CHARS
+    assert all(c.isalnum() or c in CLIENT_ID_SEPARATORS for c in value)
+    assert value == value.strip()
+
+
 # --------------------------------------------------------------------------- robustness
 
 _PARSERS: list[Callable[[str], object]] = [
+    parse_client_id,
     parse_availability,
     parse_date,
     parse_appointment,

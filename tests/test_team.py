@@ -61,13 +61,13 @@ def test_minimal_file_uses_defaults(tmp_path: Path) -> None:
 def test_full_options(tmp_path: Path) -> None:
     text = (
         "standard_besuchsdauer_min = 45\n"
-        "[pause]\nnach_stunden = 6.5\nminuten = 20\nlang_nach_stunden = 9\nlang_minuten = 45\n"
+        "[pause]\nnach_stunden = 5.5\nminuten = 40\nlang_nach_stunden = 8\nlang_minuten = 60\n"
         "[regionen]\nNord = ['Haiger', 'Dillenburg']\n'Süd' = ['Wetzlar']\n"
         + MINIMAL.replace('"a"', '"a"\nfaehrt_beratungsmobil = true')
     )
     team = _load(tmp_path, text)
     assert team.default_visit_min == 45  # type: ignore[attr-defined]
-    assert team.breaks == BreakRule(390, 20, 540, 45)  # type: ignore[attr-defined]
+    assert team.breaks == BreakRule(330, 40, 480, 60)  # type: ignore[attr-defined]
     assert team.regions == (("Nord", ("Haiger", "Dillenburg")), ("Süd", ("Wetzlar",)))  # type: ignore[attr-defined]
     assert team.van == Van()  # type: ignore[attr-defined]  # driver without section: defaults
 
@@ -125,7 +125,7 @@ ERRORS = [
     ((None, "[beratungsmobil]\nname = 'Mobil'"), ["[beratungsmobil]", "kein Coach fährt es"]),
     ((None, "[beratungsmobil]\nbuero = 'haiger'"), ["[beratungsmobil]", "„haiger“"]),
     (('kennung = "a"', 'kennung = "a"\nfaehrt_beratungsmobil = "ja"'), ["true oder false"]),
-    ((None, "[pause]\nnach_stunden = 9\nlang_nach_stunden = 6"), ["[pause]", "lang_nach_stunden"]),
+    ((None, "[pause]\nnach_stunden = 5\nlang_nach_stunden = 4"), ["[pause]", "lang_nach_stunden"]),
     (
         ("[[buero]]", "standard_besuchsdauer_min = 0\n[[buero]]"),
         ["standard_besuchsdauer_min", "zwischen 5 und 480"],
@@ -158,6 +158,79 @@ def test_config_errors_name_file_section_and_key(
     assert message.startswith("team.toml")
     for fragment in fragments:
         assert fragment in message
+
+
+@pytest.mark.parametrize(
+    ("pause", "key", "law"),
+    [
+        ("minuten = 15", "minuten", "mindestens 30 Minuten nach höchstens 6 Stunden"),
+        ("lang_minuten = 15", "lang_minuten", "mindestens 45 Minuten nach höchstens 9 Stunden"),
+        ("lang_minuten = 40", "lang_minuten", "mindestens 45 Minuten nach höchstens 9 Stunden"),
+        ("nach_stunden = 7", "nach_stunden", "nach höchstens 6 Stunden Arbeit"),
+        ("nach_stunden = 6.25", "nach_stunden", "nach höchstens 6 Stunden Arbeit"),
+        ("lang_nach_stunden = 10", "lang_nach_stunden", "nach höchstens 9 Stunden Arbeit"),
+    ],
+)
+def test_break_rule_below_the_law_is_an_error(
+    tmp_path: Path, pause: str, key: str, law: str
+) -> None:
+    # A tour of 8 h 36 min without a break was planned from "minuten = 15".
+    with pytest.raises(ConfigError) as info:
+        _load(tmp_path, MINIMAL + "\n[pause]\n" + pause)
+    message = str(info.value)
+    assert message.startswith("team.toml, [pause], Schlüssel „" + key + "“")
+    assert "§ 4 ArbZG" in message and law in message
+
+
+def test_stricter_break_rule_is_accepted(tmp_path: Path) -> None:
+    pause = "[pause]\nnach_stunden = 4\nminuten = 45\nlang_nach_stunden = 6\nlang_minuten = 60"
+    team = _load(tmp_path, MINIMAL + "\n" + pause)
+    assert team.breaks == BreakRule(240, 45, 360, 60)  # type: ignore[attr-defined]
+    legal = "[pause]\nnach_stunden = 6\nminuten = 30\nlang_nach_stunden = 9\nlang_minuten = 45"
+    assert _load(tmp_path, MINIMAL + "\n" + legal).breaks == BreakRule()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("members", "expected"),
+    [
+        (
+            "['Herbon']",
+            "„Herbon“ ist keine Gemeinde des Lahn-Dill-Kreises – meinten Sie „Herborn“?",
+        ),
+        (
+            "['Wetzlar', 'Asslarr']",
+            "„Asslarr“ ist keine Gemeinde des Lahn-Dill-Kreises – meinten Sie „Aßlar“?",
+        ),
+        ("['Frankfurt am Main']", "bekannt sind: Aßlar, Bischoffen,"),
+        ("['Naunheim']", "Ortsteile zählen zu ihrer Gemeinde"),
+    ],
+)
+def test_unknown_municipality_in_region_is_an_error(
+    tmp_path: Path, members: str, expected: str
+) -> None:
+    # A typo used to put every client of that municipality "ohne Region".
+    with pytest.raises(ConfigError) as info:
+        _load(tmp_path, MINIMAL + f"\n[regionen]\nNord = {members}")
+    message = str(info.value)
+    assert message.startswith("team.toml, [regionen], Schlüssel „Nord“")
+    assert expected in message
+
+
+def test_region_members_are_matched_like_place_names(tmp_path: Path) -> None:
+    from planner.regions import UNASSIGNED, RegionMap
+
+    text = MINIMAL + (
+        "\n[regionen]\nNord = ['haiger', 'DILLENBURG', 'Dietzhoelztal']\n"
+        "'Süd' = ['Wetzlar, Stadt', 'Huettenberg', 'Asslar']\n"
+    )
+    team = _load(tmp_path, text)
+    assert team.regions == (  # type: ignore[attr-defined]
+        ("Nord", ("Haiger", "Dillenburg", "Dietzhölztal")),
+        ("Süd", ("Wetzlar", "Hüttenberg", "Aßlar")),
+    )
+    regions = RegionMap(team.regions)  # type: ignore[attr-defined]
+    assert regions.region_of("Hüttenberg") == "Süd" and regions.region_of("Haiger") == "Nord"
+    assert regions.region_of("Sinn") == UNASSIGNED  # not every municipality needs a region
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -3,18 +3,22 @@
 Conservation rule: every data row that is not completely blank becomes exactly one
 ``Client`` or one ``RejectedRow``. Each problem in a rejected row also yields one ERROR
 ``Message`` (file, row, column header as written, Kunden-Nr). Warnings never stop a row.
+
+Privacy: a Kunden-Nr that does not look like an ID (see ``parse_client_id``) is never
+copied into a rejected row or message – such a cell usually holds the whole row,
+name included. The row number identifies the row instead.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from planner.intake.columns import ColumnMap, map_columns
+from planner.intake.columns import ColumnMap, column_letter, map_columns
 from planner.intake.fields import (
     FieldError,
     format_availability,
@@ -22,6 +26,7 @@ from planner.intake.fields import (
     join_street,
     parse_appointment,
     parse_availability,
+    parse_client_id,
     parse_date,
     parse_duration,
     parse_phone,
@@ -29,7 +34,7 @@ from planner.intake.fields import (
     parse_priority,
     parse_visit_place,
 )
-from planner.intake.tables import read_table
+from planner.intake.tables import BadRow, read_table
 from planner.model import (
     Address,
     Client,
@@ -63,6 +68,7 @@ def read_clients(path: Path | str, *, today: date | None = None) -> IntakeResult
         table.source,
         row_numbers=table.row_numbers,
         today=today if today is not None else date.today(),
+        bad_rows=table.bad_rows,
     )
 
 
@@ -73,24 +79,33 @@ def parse_rows(
     *,
     row_numbers: Sequence[int] | None = None,
     today: date | None = None,
+    bad_rows: Iterable[BadRow] = (),
 ) -> IntakeResult:
     """Parse rows of cell strings (pure).
 
     ``row_numbers`` are the spreadsheet rows of ``rows`` (default 2, 3, … under a header in
-    row 1). Without ``today`` the date-relative warnings are skipped.
+    row 1). Without ``today`` the date-relative warnings are skipped. ``bad_rows`` (from
+    :class:`planner.intake.tables.Table`) are rejected with the reader's reason.
     """
     numbers = list(row_numbers) if row_numbers is not None else list(range(2, len(rows) + 2))
     if len(numbers) != len(rows):
         raise ValueError("row_numbers must have one entry per row")
+    bad_by_row = {bad.row: bad for bad in bad_rows}
+    if not bad_by_row.keys() <= set(numbers):
+        raise ValueError("every bad row must be one of the rows")
     columns = map_columns(header, source, rows)
     clients: list[Client] = []
     rejected: list[RejectedRow] = []
     messages: list[Message] = list(columns.messages)
     first_row_of: dict[str, int] = {}  # folded Kunden-Nr → first row it appeared in
     for number, cells in zip(numbers, rows, strict=True):
-        if all(not cell.strip() for cell in cells):
+        if number in bad_by_row:  # checked first: its emptied cells may look blank
+            outcome = _bad_row(columns, cells, bad_by_row[number], source)
+        elif all(not cell.strip() for cell in cells):
             continue
-        outcome = _parse_row(columns, cells, _RowContext(source, number, today, first_row_of))
+        else:
+            context = _RowContext(source, number, today, first_row_of)
+            outcome = _parse_row(columns, cells, context)
         messages.extend(outcome.messages)
         if isinstance(outcome.result, Client):
             clients.append(outcome.result)
@@ -115,8 +130,42 @@ class _Outcome:
     messages: tuple[Message, ...]
 
 
+def _safe_client_id(columns: ColumnMap, cells: Sequence[str]) -> tuple[str, FieldError | None]:
+    """The Kunden-Nr, or '' and the error when the cell does not look like one."""
+    try:
+        return parse_client_id(columns.raw(cells, "kunden_nr")), None
+    except FieldError as err:
+        return "", err
+
+
+def _name(columns: ColumnMap, cells: Sequence[str]) -> str:
+    name = columns.value(cells, "name")
+    first_name = columns.value(cells, "vorname")
+    if first_name:
+        return f"{first_name} {columns.value(cells, 'nachname') or name}".strip()
+    return name or columns.value(cells, "nachname")
+
+
+def _bad_row(columns: ColumnMap, cells: Sequence[str], bad: BadRow, source: str) -> _Outcome:
+    """Reject a row the reader could not take over (NUL character, overlong cell)."""
+    client_id, _ = _safe_client_id(columns, cells)
+    header = columns.headers[bad.column].strip() if bad.column < len(columns.headers) else ""
+    field = header or f"Spalte {column_letter(bad.column)}"
+    rejected = RejectedRow(
+        row=bad.row,
+        client_id=client_id,
+        reason=f"Zeile {bad.row}: Die Zelle in „{field}“ {bad.problem}.",
+        source=source,
+        name=_name(columns, cells),
+        address=_address(columns, cells),
+    )
+    text = f"Die Zelle in „{field}“ {bad.problem}. {bad.advice}"
+    message = Message(Severity.ERROR, text, source, bad.row, field, client_id or None)
+    return _Outcome(rejected, (message,))
+
+
 def _parse_row(columns: ColumnMap, cells: Sequence[str], ctx: _RowContext) -> _Outcome:
-    client_id = columns.value(cells, "kunden_nr")
+    client_id, id_error = _safe_client_id(columns, cells)
     problems: list[tuple[str, str, str]] = []  # (field header, short reason, full message)
     warnings: list[tuple[str, str]] = []  # (field header, message)
 
@@ -136,7 +185,10 @@ def _parse_row(columns: ColumnMap, cells: Sequence[str], ctx: _RowContext) -> _O
             return default
 
     # --- identity
-    if not client_id:
+    if id_error is not None:
+        header = columns.header("kunden_nr")
+        error(header, f"{header} ungültig ({id_error.text.rstrip('.')})", id_error.full)
+    elif not client_id:
         header = columns.header("kunden_nr")
         error(
             header,
@@ -157,12 +209,7 @@ def _parse_row(columns: ColumnMap, cells: Sequence[str], ctx: _RowContext) -> _O
                 "korrigieren.",
             )
 
-    name = columns.value(cells, "name")
-    first_name = columns.value(cells, "vorname")
-    if first_name:
-        name = f"{first_name} {columns.value(cells, 'nachname') or name}".strip()
-    elif not name:
-        name = columns.value(cells, "nachname")
+    name = _name(columns, cells)
 
     # --- address
     address = _address(columns, cells)
@@ -213,8 +260,9 @@ def _parse_row(columns: ColumnMap, cells: Sequence[str], ctx: _RowContext) -> _O
     if ctx.today is not None and appointment is not None and appointment.date() < ctx.today:
         warn(
             columns.header("termin"),
-            f"Der Termin {appointment:%d.%m.%Y %H:%M} liegt in der Vergangenheit – bitte "
-            "prüfen; ein vergangener Termin kann nicht eingeplant werden.",
+            f"Der Termin {appointment:%d.%m.%Y %H:%M} liegt in der Vergangenheit (heute ist "
+            f"{ctx.today:%d.%m.%Y}) – bitte prüfen. Er wird nur eingeplant, wenn der "
+            "Planungszeitraum diesen Tag enthält.",
         )
     if appointment is not None and availability and not _inside(appointment, availability):
         warn(

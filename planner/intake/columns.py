@@ -171,6 +171,11 @@ class ColumnMap:
         ]
         return MULTI_FIELDS.get(name, " ").join(parts) if len(parts) > 1 else "".join(parts)
 
+    def raw(self, row: Sequence[str], name: str) -> str:
+        """Cell text of a single-valued field exactly as read (line breaks kept)."""
+        columns = self.fields.get(name, ())
+        return row[columns[0]] if columns and columns[0] < len(row) else ""
+
 
 def map_columns(
     header: Sequence[str], source: str, rows: Sequence[Sequence[str]] = ()

@@ -94,6 +94,61 @@ def _quote(text: str) -> str:
     return f"„{text}“"
 
 
+# --------------------------------------------------------------------------- Kunden-Nr
+
+#: Longest Kunden-Nr accepted. Real numbers are short: the BA customer number has 10
+#: characters ("123D456789"), a BG number 14 ("12345BG0012345"), local ones like "BM-1001"
+#: fewer. A longer cell is almost always a whole row in one cell (written with "," under
+#: a ";" header), which holds the person's name and must not reach any output.
+MAX_CLIENT_ID_CHARS = 20
+
+#: Characters allowed inside a Kunden-Nr besides letters and digits.
+CLIENT_ID_SEPARATORS = "-/._ "
+
+CLIENT_ID_HINT = (
+    "Eine Kunden-Nr besteht aus höchstens 20 Buchstaben und Ziffern, dazwischen sind "
+    "„-“, „/“, „.“, „_“ und Leerzeichen erlaubt (z. B. „123D456789“ oder „BM-1001“)."
+)
+
+_DELIMITER_NAMES = {
+    ",": ("ein Komma", "Kommas statt Semikolons"),
+    ";": ("ein Semikolon", "Semikolons statt Kommas"),
+    "\t": ("einen Tabulator", "Tabulatoren statt Semikolons"),
+}
+
+
+def parse_client_id(text: str) -> str:
+    """Check that a Kunden-Nr cell looks like an ID; return it stripped ('' if empty).
+
+    The error never quotes the cell: a cell that fails here typically holds a whole row
+    with the person's name, and error texts end up in reports and on screen.
+    """
+    value = text.strip()
+    intro = "Die Kunden-Nr sieht nicht wie eine Kunden-Nr aus"
+    for char, (name, swap) in _DELIMITER_NAMES.items():
+        if char in value:
+            raise FieldError(
+                f"{intro}: sie enthält {name}.",
+                f"Wurde die Zeile mit {swap} geschrieben? Dann steht die ganze Zeile in "
+                "einer Zelle. Bitte die Liste mit demselben Trennzeichen wie die "
+                "Überschrift speichern (in Excel: „CSV UTF-8“).",
+            )
+    if any(char in "\r\n\x0b\x0c\x85\u2028\u2029" for char in value):
+        raise FieldError(f"{intro}: sie enthält einen Zeilenumbruch.", CLIENT_ID_HINT)
+    if len(value) > MAX_CLIENT_ID_CHARS:
+        raise FieldError(
+            f"{intro}: sie ist {len(value)} Zeichen lang, erlaubt sind höchstens "
+            f"{MAX_CLIENT_ID_CHARS}. Steht dort mehr als die Nummer, z. B. auch der Name?",
+            CLIENT_ID_HINT,
+        )
+    for char in value:
+        if not (char.isalnum() or char in CLIENT_ID_SEPARATORS):
+            # One character cannot identify anyone; control characters are shown as codes.
+            shown = f"„{char}“" if char.isprintable() else f"U+{ord(char):04X}"
+            raise FieldError(f"{intro}: sie enthält das Zeichen {shown}.", CLIENT_ID_HINT)
+    return " ".join(value.split())
+
+
 # --------------------------------------------------------------------------- availability
 
 _DAY_NAMES: dict[str, int] = {}

@@ -4,6 +4,9 @@ Row numbers are those a person sees in the spreadsheet: the first line of the fi
 is row 1, so with the header on top the first client is row 2. Blank rows keep their
 number (they are simply not returned), and a CSV record spanning several lines (a
 quoted cell with a line break) is one row, as in Excel.
+
+A single bad row (a NUL character, an absurdly long cell) does not cost the whole file:
+it is listed in ``Table.bad_rows`` and becomes a rejected row with a German reason.
 """
 
 from __future__ import annotations
@@ -25,6 +28,27 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .xls, and also password-protected .xlsx
 _DELIMITERS = (";", "\t", ",")  # on a tie the German Excel default wins
 
+#: Longest cell accepted (Python's default csv field limit). Excel itself stops at 32,767
+#: characters, so a longer cell is damage, not data; only its row is rejected.
+MAX_CELL_CHARS = 131_072
+_MAX_CELL_DE = f"{MAX_CELL_CHARS:,}".replace(",", ".")  # German digit grouping
+
+#: A CSV with more NUL characters than this (or one in the header line) is treated as a
+#: binary file. Text exports contain none; a stray one or two come from a damaged row
+#: and should cost only that row, while binary files (images, UTF-16 without BOM,
+#: renamed archives) contain NULs by the dozen.
+MAX_STRAY_NULS = 4
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A data row whose cells could not be taken over as read; it must be rejected."""
+
+    row: int  # spreadsheet row number
+    column: int  # index of the first offending cell
+    problem: str  # German, completes "Die Zelle … ", e.g. "enthält ein Nullzeichen (NUL)"
+    advice: str  # German, what the user should do
+
 
 @dataclass(frozen=True)
 class Table:
@@ -35,6 +59,8 @@ class Table:
     rows: tuple[tuple[str, ...], ...]  # same width as the header row's used columns
     row_numbers: tuple[int, ...]  # spreadsheet row number of each entry in ``rows``
     header_row: int = 1
+    # Rows that must be rejected; their offending cells are emptied in ``rows``.
+    bad_rows: tuple[BadRow, ...] = ()
 
 
 def read_table(path: Path | str) -> Table:
@@ -78,15 +104,59 @@ def build_table(raw_rows: list[list[str]], source: str) -> Table:
     if not numbered:
         raise InputFileError(f"„{source}“ ist leer: keine Überschriftenzeile gefunden.")
     (header_row, header), data = numbered[0], numbered[1:]
+    if any(len(cell) > MAX_CELL_CHARS for cell in header):
+        raise InputFileError(
+            f"„{source}“, Zeile {header_row}: Die Überschriftenzeile enthält eine Zelle mit "
+            f"mehr als {_MAX_CELL_DE} Zeichen – das ist keine Kundenliste. "
+            "Bitte die Datei prüfen."
+        )
     # Excel exports unused trailing columns as ";;;"; keep only columns that hold text.
     width = max(_used_width(row) for _, row in numbered)
+    rows: list[tuple[str, ...]] = []
+    bad_rows: list[BadRow] = []
+    for number, row in data:
+        cells = _fit(row, width)
+        bad = _bad_row(number, cells)
+        if bad is not None:
+            bad_rows.append(bad)
+            cells = tuple("" if _bad_cell(c) else c for c in cells)
+        rows.append(cells)
     return Table(
         source=source,
         header=_fit(header, width),
-        rows=tuple(_fit(row, width) for _, row in data),
+        rows=tuple(rows),
         row_numbers=tuple(number for number, _ in data),
         header_row=header_row,
+        bad_rows=tuple(bad_rows),
     )
+
+
+def _bad_cell(cell: str) -> bool:
+    return "\x00" in cell or len(cell) > MAX_CELL_CHARS
+
+
+def _bad_row(number: int, row: tuple[str, ...]) -> BadRow | None:
+    """The first cell of a data row that cannot be used as read, if any."""
+    for column, cell in enumerate(row):
+        if "\x00" in cell:
+            return BadRow(
+                number,
+                column,
+                "enthält ein Nullzeichen (NUL)",
+                "So ein Zeichen steht in keiner Tabelle; die Datei ist an dieser Stelle "
+                "vermutlich beschädigt. Bitte die Zeile in Excel prüfen und die Liste "
+                "erneut speichern. Die übrigen Zeilen werden verarbeitet.",
+            )
+        if len(cell) > MAX_CELL_CHARS:
+            return BadRow(
+                number,
+                column,
+                f"ist länger als {_MAX_CELL_DE} Zeichen",
+                "Das ist kein Eintrag einer Kundenliste; vermutlich ist dort Text "
+                "hineinkopiert worden. Bitte die Zelle kürzen. Die übrigen Zeilen werden "
+                "verarbeitet.",
+            )
+    return None
 
 
 def _blank(row: list[str]) -> bool:
@@ -136,14 +206,28 @@ def _sniff_delimiter(text: str) -> str:
     return max(_DELIMITERS, key=lambda d: counts[d])  # max keeps the first on ties
 
 
+def _looks_binary(text: str) -> bool:
+    """NUL in the header line or more than a few NULs: not a text export at all."""
+    # The header line as _sniff_delimiter finds it (";;;" lines before it do not count).
+    header_line = next((line for line in text.splitlines() if line.strip(" \t;,\"'")), "")
+    return "\x00" in header_line or text.count("\x00") > MAX_STRAY_NULS
+
+
 def _csv_rows(text: str, source: str) -> list[list[str]]:
-    if "\x00" in text:  # the csv module accepts NUL, but no spreadsheet export contains it
+    # The csv module accepts NUL; a stray one only rejects its row (see build_table).
+    if _looks_binary(text):
         raise InputFileError(
             f"„{source}“ ist keine Textdatei (enthält Binärdaten). "
             "Bitte die Kundenliste aus Excel als „CSV UTF-8“ oder als .xlsx speichern."
         )
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    # csv refuses fields over its limit mid-file, which would lose every row after it.
+    # Lift the (process-wide) limit while reading so an overlong cell is read whole and
+    # only its row is rejected by build_table; no field can exceed the text's length.
+    # The planner reads files from a single thread, and the old limit is restored.
+    previous_limit = csv.field_size_limit()
+    csv.field_size_limit(max(previous_limit, len(text) + 1))
     try:
         rows = [row for row in reader]
     except csv.Error as exc:  # typically an unbalanced quote swallowing the rest of the file
@@ -152,6 +236,8 @@ def _csv_rows(text: str, source: str) -> list[list[str]]:
             "Steht dort ein einzelnes Anführungszeichen? Bitte aus Excel erneut als "
             "„CSV UTF-8“ speichern."
         ) from exc
+    finally:
+        csv.field_size_limit(previous_limit)
     _check_swallowed_rows(rows, delimiter, source)
     return rows
 

@@ -4,11 +4,11 @@ Format (complete, commented example: ``data/vorlage/team_vorlage.toml``)::
 
     standard_besuchsdauer_min = 60        # optional, 5-480, Standard 60
 
-    [pause]                                # optional, § 4 ArbZG
-    nach_stunden = 6                       # Pause ab so vielen Arbeitsstunden
-    minuten = 30
-    lang_nach_stunden = 9
-    lang_minuten = 45
+    [pause]                                # optional, § 4 ArbZG; nur strengere Werte
+    nach_stunden = 6                       # Pause ab so vielen Arbeitsstunden (höchstens 6)
+    minuten = 30                           # mindestens 30
+    lang_nach_stunden = 9                  # höchstens 9
+    lang_minuten = 45                      # mindestens 45
 
     [[buero]]                              # mindestens eins
     kennung = "wetzlar"                    # Pflicht, eindeutig
@@ -31,7 +31,7 @@ Format (complete, commented example: ``data/vorlage/team_vorlage.toml``)::
     ruestzeit_min = 10
     tempo_faktor = 1.15
 
-    [regionen]                             # optional
+    [regionen]                             # optional; nur Gemeinden des Lahn-Dill-Kreises
     "Nord" = ["Haiger", "Dillenburg"]
 
 Every problem raises :class:`ConfigError` naming file, section and key. Unknown keys are
@@ -45,17 +45,31 @@ import re
 import tomllib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz import fuzz, process
+
+from planner import geodata
 from planner.errors import ConfigError, PlannerError
-from planner.intake.fields import DAY_MIN, FieldError, parse_availability, validate_position
+from planner.intake.fields import (
+    DAY_MIN,
+    FieldError,
+    fold,
+    parse_availability,
+    validate_position,
+)
 from planner.model import BreakRule, Coach, Office, Team, Van
 
 Resolver = Callable[[str], tuple[float, float]]
 
 #: Longest plausible working day in the hours of a coach (ArbZG allows 10 h plus breaks).
 MAX_WORKDAY_MIN = 12 * 60
+
+#: § 4 ArbZG: at least 30 min break after at most 6 h of work, 45 min after at most 9 h.
+#: A team file may be stricter (longer breaks, earlier), never laxer.
+LEGAL_BREAKS = BreakRule(after_min=6 * 60, break_min=30, long_after_min=9 * 60, long_break_min=45)
 
 _TOP_KEYS = ("standard_besuchsdauer_min", "pause", "buero", "coach", "beratungsmobil", "regionen")
 _PAUSE_KEYS = ("nach_stunden", "minuten", "lang_nach_stunden", "lang_minuten")
@@ -274,11 +288,40 @@ def _breaks(section: _Section | None) -> BreakRule:
         long_after_min=round(long_after * 60),
         long_break_min=section.integer("lang_minuten", default.long_break_min, 0, 180),
     )
+    legal = LEGAL_BREAKS
+    # The law first, so "lang_minuten = 15" names the legal minimum, not "minuten".
+    # Hours are compared before rounding to minutes, so 6.001 is not taken for 6.
+    for key, hours, limit, minimum in (
+        ("nach_stunden", after, legal.after_min, legal.break_min),
+        ("lang_nach_stunden", long_after, legal.long_after_min, legal.long_break_min),
+    ):
+        if hours * 60 > limit:
+            raise section.error(
+                key,
+                f"{_hours_de(hours)} Stunden ohne Pause erlaubt § 4 ArbZG nicht: nach höchstens "
+                f"{limit // 60} Stunden Arbeit ist eine Pause von mindestens {minimum} Minuten "
+                f"nötig. Erlaubt sind höchstens {limit // 60} Stunden.",
+            )
+    for key, minutes, minimum, hours_limit in (
+        ("minuten", rule.break_min, legal.break_min, legal.after_min),
+        ("lang_minuten", rule.long_break_min, legal.long_break_min, legal.long_after_min),
+    ):
+        if minutes < minimum:
+            raise section.error(
+                key,
+                f"{minutes} Minuten Pause sind weniger als § 4 ArbZG verlangt: mindestens "
+                f"{minimum} Minuten nach höchstens {hours_limit // 60} Stunden Arbeit. "
+                f"Erlaubt sind {minimum} Minuten oder mehr.",
+            )
     if rule.long_after_min <= rule.after_min:
         raise section.error("lang_nach_stunden", "muss größer sein als „nach_stunden“.")
     if rule.long_break_min < rule.break_min:
         raise section.error("lang_minuten", "darf nicht kleiner sein als „minuten“.")
     return rule
+
+
+def _hours_de(hours: float) -> str:
+    return f"{hours:g}".replace(".", ",")
 
 
 def _office(section: _Section, resolve_address: Resolver | None) -> Office:
@@ -385,6 +428,41 @@ def _van(section: _Section, office_keys: list[str]) -> Van:
     )
 
 
+def _municipality_key(name: str) -> str:
+    """Comparison form: case, umlaut spelling (ü/ue, ß/ss), spaces and dashes ignored."""
+    return re.sub(r"[^a-z0-9]", "", fold(name))
+
+
+@lru_cache(maxsize=1)
+def _municipality_names() -> dict[str, str]:
+    """Comparison key → official short name of the district's 23 municipalities."""
+    names: dict[str, str] = {}
+    for municipality in geodata.municipalities():
+        names[_municipality_key(municipality.name_official)] = municipality.name
+        names[_municipality_key(municipality.name)] = municipality.name
+    return names
+
+
+def _municipality(section: _Section, region: str, text: str) -> str:
+    """The official name of a municipality as written in ``[regionen]``, or an error.
+
+    Region lookup compares names exactly, so a typo would silently leave every client
+    of that municipality "ohne Region".
+    """
+    names = _municipality_names()
+    key = _municipality_key(text)
+    if key in names:
+        return names[key]
+    best = process.extractOne(key, list(names), scorer=fuzz.ratio, score_cutoff=70)
+    known = sorted(set(names.values()))
+    hint = (
+        f"meinten Sie „{names[best[0]]}“?"
+        if best is not None
+        else "bekannt sind: " + ", ".join(known) + " (Ortsteile zählen zu ihrer Gemeinde)."
+    )
+    raise section.error(region, f"„{text}“ ist keine Gemeinde des Lahn-Dill-Kreises – {hint}")
+
+
 def _regions(section: _Section | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if section is None:
         return ()
@@ -399,9 +477,10 @@ def _regions(section: _Section | None) -> tuple[tuple[str, tuple[str, ...]], ...
             raise section.error(
                 name, 'muss eine Liste von Gemeinden sein, z. B. ["Haiger", "Dillenburg"].'
             )
-        cleaned = tuple(m.strip() for m in members)
+        # Official spelling, so that "haiger" or "Huettenberg" match the geodata names.
+        cleaned = tuple(_municipality(section, name, m.strip()) for m in members)
         for member in cleaned:
-            previous = owner.setdefault(member.casefold(), name)
+            previous = owner.setdefault(member, name)
             if previous != name:
                 raise section.error(
                     name,
