@@ -21,8 +21,9 @@ $(STAMP): requirements.lock pyproject.toml scripts/find_python.sh
 demo: $(STAMP)
 	$(PY) -m planner demo --out maps/demo
 
+# Two workers: the machines have 2 cores (pytest-xdist).
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 lint: $(STAMP)
 	$(PY) -m ruff check planner tests scripts benchmarks
@@ -37,6 +38,7 @@ lock:
 bench: $(STAMP)
 	$(PY) benchmarks/solomon.py --time-limit 30
 	$(PY) benchmarks/lahn_dill.py
+	$(PY) benchmarks/large_lists.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

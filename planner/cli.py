@@ -7,7 +7,6 @@ whole ``--help`` output and every usage error can be German (see ``_argparse_de`
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -16,11 +15,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from planner import __version__, settings
+from planner import __version__, cancel, output_folder, settings
 from planner._argparse_de import german
 from planner.errors import PlannerError
 from planner.model import WEEKDAYS_DE, IntakeResult, Message, Plan, Severity, Team
 from planner.solve import FirstOf, SolutionLimit, TimeLimit
+from planner.tabular import write_csv
 
 # soft_wrap: long German messages stay one line each when piped into a file or log.
 err = Console(stderr=True, soft_wrap=True)
@@ -199,28 +199,31 @@ def _print_plan(plan: Plan, out_dir: Path) -> None:
 def _run_plan(
     intake: IntakeResult, team: Team, start: date, days: int, args: argparse.Namespace, title: str
 ) -> None:
-    from planner.pipeline import build_plan, write_outputs
+    from planner.pipeline import build_plan, render_outputs
 
     _print_messages(intake.messages)
     stopping = FirstOf((SolutionLimit(args.loesungen), TimeLimit(args.zeitlimit)))
-    with err.status("Plane …") as status:
+    # The folder is locked and checked before planning; it is replaced only at the end.
+    with output_folder.staged(args.out) as staging, err.status("Plane …") as status:
         plan, _ = build_plan(
             intake, team, start, days, stopping, progress=lambda text: status.update(text)
         )
         status.update("Karte und Laufzettel schreiben …")
-        write_outputs(
-            plan, args.out, team, show_names=args.namen, tiles_url=args.kacheln, title=title
+        render_outputs(
+            plan, staging, team, show_names=args.namen, tiles_url=args.kacheln, title=title
         )
     _print_plan(plan, args.out)
 
 
 def _plan(args: argparse.Namespace) -> None:
     start = args.start or _next_monday(date.today())
+    output_folder.check_folder(args.out)  # before reading: a bad --out costs nothing
     intake, team = _load(args.clients, args.team)
     _run_plan(intake, team, start, args.days, args, f"Touren ab {start:%d.%m.%Y}")
 
 
 def _demo(args: argparse.Namespace) -> None:
+    output_folder.check_folder(args.out)
     intake, team = _load(settings.DEMO_DIR / "kunden.csv", settings.DEMO_DIR / "team.toml")
     _run_plan(intake, team, DEMO_START, 5, args, f"Demo-Woche ab {DEMO_START:%d.%m.%Y}")
 
@@ -230,13 +233,10 @@ def _check(args: argparse.Namespace) -> None:
     from planner.pipeline import geocode_and_regions, rows_report
     from planner.regions import RegionMap
 
+    output_folder.check_file(args.report)
     intake = read_clients(args.clients)
     rows = rows_report(intake, geocode_and_regions(intake, RegionMap()))
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    with args.report.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=REPORT_COLUMNS, delimiter=";")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(args.report, REPORT_COLUMNS, rows)
     counts = {s: sum(1 for r in rows if r["status"] == s.value) for s in Severity}
     out.print(
         f"{args.clients.name}: {len(rows)} Zeilen – {counts[Severity.OK]} ok, "
@@ -261,10 +261,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 0
     try:
-        _COMMANDS[args.command](args)
+        with cancel.handled():
+            _COMMANDS[args.command](args)
     except PlannerError as exc:
         err.print(f"Fehler: {exc}", style="bold red", markup=False, highlight=False)
         return exc.exit_code
+    except (cancel.Interrupted, KeyboardInterrupt) as exc:
+        stopped = exc if isinstance(exc, cancel.Interrupted) else cancel.Interrupted(2)
+        err.print(str(stopped), style="bold red", markup=False, highlight=False)
+        return stopped.exit_code
     return 0
 
 

@@ -1,7 +1,9 @@
 """Typed exception tree. Messages are German: they reach the user through the CLI.
 
 Exit codes: 0 success, 1 other error, 2 wrong command line (argparse), 3 client list
-unreadable, 4 team file invalid, 5 network access refused, 6 no plan possible.
+unreadable, 4 team file invalid, 5 network access refused, 6 no plan possible, 7 output
+folder or report file not usable (or in use by another run); 130 / 143 interrupted by
+Ctrl+C / SIGTERM (see :mod:`planner.cancel`).
 """
 
 from __future__ import annotations
@@ -51,3 +53,9 @@ class SolverError(PlannerError):
     """OR-Tools could not produce any plan (not even an empty one)."""
 
     exit_code = 6
+
+
+class OutputError(PlannerError):
+    """The output folder or report file cannot be used (checked before planning)."""
+
+    exit_code = 7

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from planner.reasons import Reason
+
 WEEKDAYS_DE: tuple[str, ...] = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 WEEKDAYS_LONG_DE: tuple[str, ...] = (
     "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag",
@@ -260,11 +262,12 @@ class Visit:
 class Stop:
     visit: Visit
     arrival: datetime
-    start: datetime  # service start (arrival plus waiting)
+    start: datetime  # visit start (arrival plus waiting and any van set-up)
     end: datetime
-    travel_min: int  # driving from the previous stop or office (estimate)
+    travel_min: int  # driving from the previous stop or office (estimate, whole minutes)
     distance_m: int
     window: str  # the time window used, as shown on the sheet ("09:00-12:00", "Termin 10:30")
+    setup_min: int = 0  # Beratungsmobil set-up, right before ``start`` (after ``arrival``)
 
 
 @dataclass(frozen=True)
@@ -296,11 +299,12 @@ class Unplanned:
 
     client_id: str
     row: int | None
-    reason: str
+    reason: str  # the whole story in German, e.g. "Termin am 10.12.2026 10:00 liegt …"
     client: Client | None = None
     site: Site | None = None
     name: str = ""
     address: Address = field(default_factory=Address)
+    code: Reason = field(kw_only=True)  # the kind of reason, for counting
 
 
 @dataclass(frozen=True)

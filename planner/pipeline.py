@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from planner import geodata
+from planner import geodata, output_folder
 from planner.geocode import geocode_clients
 from planner.model import (
     GeocodedClient,
@@ -25,6 +25,7 @@ from planner.model import (
     Unplanned,
     Visit,
 )
+from planner.reasons import Reason
 from planner.regions import RegionMap, assign_regions
 from planner.render._format import decimal_de
 from planner.solve import SolveResult, StoppingCriterion, solve_visits
@@ -53,7 +54,9 @@ def _not_geocoded(g: GeocodedClient) -> Unplanned:
     errors = [m.text for m in g.messages if m.severity is Severity.ERROR]
     reason = errors[0] if errors else "Adresse konnte nicht zugeordnet werden."
     c = g.client
-    return Unplanned(c.id, c.row, reason, client=c, name=c.name, address=c.address)
+    return Unplanned(
+        c.id, c.row, reason, client=c, name=c.name, address=c.address, code=Reason.ADDRESS
+    )
 
 
 def build_plan(
@@ -82,7 +85,9 @@ def build_plan(
     )
     not_located = tuple(_not_geocoded(g) for g in geocoded if g.site is None)
     rejected = tuple(
-        Unplanned(r.client_id, r.row, r.reason, name=r.name, address=r.address)
+        Unplanned(
+            r.client_id, r.row, r.reason, name=r.name, address=r.address, code=Reason.INVALID_ROW
+        )
         for r in intake.rejected
     )
     progress(f"Touren berechnen für {len(visits)} Besuche …")
@@ -142,7 +147,45 @@ def write_outputs(
     tiles_attribution: str | None = None,
     title: str = "",
 ) -> Outputs:
-    """Map, route sheets, plan.csv and summary.txt into ``out_dir``."""
+    """Map, route sheets, plan.csv and summary into ``out_dir``, replacing it whole.
+
+    ``out_dir`` ends up holding either its previous contents or the complete new plan
+    (see :mod:`planner.output_folder`); the returned paths are the final ones.
+    """
+    with output_folder.staged(out_dir) as staging:
+        written = render_outputs(
+            plan,
+            staging,
+            team,
+            show_names=show_names,
+            tiles_url=tiles_url,
+            tiles_attribution=tiles_attribution,
+            title=title,
+        )
+    final = out_dir.absolute()
+
+    def moved(path: Path) -> Path:
+        return final / path.relative_to(staging)
+
+    return Outputs(
+        moved(written.map),
+        tuple(moved(p) for p in written.sheets),
+        moved(written.csv),
+        moved(written.summary),
+    )
+
+
+def render_outputs(
+    plan: Plan,
+    out_dir: Path,
+    team: Team,
+    *,
+    show_names: bool = False,
+    tiles_url: str | None = None,
+    tiles_attribution: str | None = None,
+    title: str = "",
+) -> Outputs:
+    """Map, route sheets, plan.csv and summary.txt into ``out_dir`` (a fresh folder)."""
     from planner.render import render_map, render_sheets, write_plan_csv, write_summary
 
     out_dir.mkdir(parents=True, exist_ok=True)

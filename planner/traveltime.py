@@ -1,6 +1,9 @@
 """Travel-time stage: matrices of driving seconds and metres between points.
 
-A provider turns a list of ``(lat, lon)`` points into a :class:`TravelMatrix`.
+A provider turns ``(lat, lon)`` points into a :class:`TravelMatrix`: ``table`` from some
+origins to some destinations, ``matrix`` between all pairs of a list. Callers ask only
+for what they route: a 50,000-row list needs its visits' distances to the few offices
+(a thin table), never a square matrix over every row.
 The offline default, :class:`GreatCircleEstimate`, needs no road data: it scales the
 great-circle distance by a detour factor and applies a distance-dependent speed
 model (constants in :mod:`planner.settings`). Its results are estimates and every
@@ -26,7 +29,7 @@ IntMatrix = npt.NDArray[np.int64]
 
 @dataclass(frozen=True, eq=False)
 class TravelMatrix:
-    """Square matrices of driving time (s) and distance (m); read-only."""
+    """Driving time (s) and distance (m) from each origin (row) to each destination; read-only."""
 
     seconds: IntMatrix
     metres: IntMatrix
@@ -35,7 +38,7 @@ class TravelMatrix:
 
     def __post_init__(self) -> None:
         if self.seconds.shape != self.metres.shape or self.seconds.ndim != 2:
-            raise ValueError("seconds and metres must be square matrices of equal shape")
+            raise ValueError("seconds and metres must be matrices of equal shape")
         self.seconds.flags.writeable = False
         self.metres.flags.writeable = False
 
@@ -52,18 +55,35 @@ class TravelTimeProvider(Protocol):
     @property
     def is_estimate(self) -> bool: ...
 
-    def matrix(self, points: Sequence[tuple[float, float]]) -> TravelMatrix: ...
+    def matrix(self, points: Sequence[tuple[float, float]]) -> TravelMatrix:
+        """All pairs of ``points`` (square)."""
+        ...
+
+    def table(
+        self,
+        origins: Sequence[tuple[float, float]],
+        destinations: Sequence[tuple[float, float]],
+    ) -> TravelMatrix:
+        """From every origin to every destination (``len(origins) × len(destinations)``)."""
+        ...
 
 
-def great_circle_m(points: Sequence[tuple[float, float]]) -> npt.NDArray[np.float64]:
-    """Pairwise haversine distances in metres."""
-    if not points:
-        return np.zeros((0, 0))
-    coords = np.radians(np.asarray(points, dtype=np.float64))
-    lat, lon = coords[:, 0][:, None], coords[:, 1][:, None]
-    dlat = lat - lat.T
-    dlon = lon - lon.T
-    a = np.sin(dlat / 2) ** 2 + np.cos(lat) * np.cos(lat.T) * np.sin(dlon / 2) ** 2
+def great_circle_m(
+    points: Sequence[tuple[float, float]],
+    destinations: Sequence[tuple[float, float]] | None = None,
+) -> npt.NDArray[np.float64]:
+    """Haversine distances in metres: all pairs of ``points``, or ``points`` × ``destinations``."""
+    targets = points if destinations is None else destinations
+    if not points or not targets:
+        return np.zeros((len(points), len(targets)))
+    a_rad = np.radians(np.asarray(points, dtype=np.float64))
+    b_rad = np.radians(np.asarray(targets, dtype=np.float64))
+    lat, lon = a_rad[:, 0][:, None], a_rad[:, 1][:, None]
+    lat_b, lon_b = b_rad[:, 0][None, :], b_rad[:, 1][None, :]
+    a = (
+        np.sin((lat - lat_b) / 2) ** 2
+        + np.cos(lat) * np.cos(lat_b) * np.sin((lon - lon_b) / 2) ** 2
+    )
     distances: npt.NDArray[np.float64] = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
     return distances
 
@@ -106,11 +126,23 @@ class GreatCircleEstimate:
         return km / speed * 3600.0 + self.overhead_min * 60.0
 
     def matrix(self, points: Sequence[tuple[float, float]]) -> TravelMatrix:
-        road = self.road_metres(great_circle_m(points))
-        # Two clients at the same village centre still cost the per-trip overhead;
-        # only staying at the same node is free.
+        return self._estimate(great_circle_m(points), square=True)
+
+    def table(
+        self,
+        origins: Sequence[tuple[float, float]],
+        destinations: Sequence[tuple[float, float]],
+    ) -> TravelMatrix:
+        return self._estimate(great_circle_m(origins, destinations), square=False)
+
+    def _estimate(self, great_circle: npt.NDArray[np.float64], *, square: bool) -> TravelMatrix:
+        road = self.road_metres(great_circle)
         seconds = self.drive_seconds(road)
-        np.fill_diagonal(seconds, 0.0)
+        # Two clients at the same village centre still cost the per-trip overhead;
+        # only staying at the same node is free. In a table origins and destinations are
+        # different nodes, so every entry is a trip.
+        if square:
+            np.fill_diagonal(seconds, 0.0)
         return TravelMatrix(
             seconds=np.rint(seconds).astype(np.int64),
             metres=np.rint(road).astype(np.int64),

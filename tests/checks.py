@@ -10,8 +10,14 @@ from planner.model import Team, Tour, VisitPlace
 from planner.traveltime import TravelTimeProvider
 
 
-def _minutes(dt: datetime) -> int:
-    return dt.hour * 60 + dt.minute
+def _printed(dt: datetime, day0: datetime) -> int:
+    """Minutes after the tour's midnight as the sheet prints them (``%H:%M`` truncates)."""
+    return (dt - day0) // timedelta(minutes=1)
+
+
+def _rest_min(rests: Sequence[tuple[int, int]], begin: int, end: int) -> int:
+    """Printed break minutes inside ``[begin, end]``."""
+    return sum(max(0, min(e, end) - max(s, begin)) for s, e in rests)
 
 
 def tour_violations(tour: Tour, team: Team, travel: TravelTimeProvider) -> list[str]:
@@ -26,43 +32,85 @@ def tour_violations(tour: Tour, team: Team, travel: TravelTimeProvider) -> list[
         problems.append(f"tour {tour.start}–{tour.end} outside hours {shift_start}–{shift_end}")
 
     factor = team.van.speed_factor if (tour.with_van and team.van) else 1.0
+    setup_min = team.van.setup_min if team.van else 0
     points = [(tour.start_office.lat, tour.start_office.lon)]
     points += [(s.visit.site.lat, s.visit.site.lon) for s in tour.stops]
     points.append((tour.end_office.lat, tour.end_office.lon))
     seconds = travel.matrix(points).seconds
 
+    def printed(dt: datetime) -> int:
+        return _printed(dt, day0)
+
+    moments = [tour.start, tour.end, *(m for b in tour.breaks for m in (b.start, b.end))]
+    moments += [m for s in tour.stops for m in (s.arrival, s.start, s.end)]
+    if any(m.second or m.microsecond for m in moments):
+        problems.append("a printed time is not on a whole minute")
+    rests = sorted((printed(b.start), printed(b.end)) for b in tour.breaks)
+
     busy: list[tuple[datetime, datetime]] = []
     previous_end = tour.start
     for k, stop in enumerate(tour.stops):
         client = stop.visit.client
-        drive = timedelta(seconds=int(seconds[k, k + 1]) * factor)
-        if stop.start < previous_end + drive - timedelta(seconds=2):
+        van_visit = client.visit_place is VisitPlace.VAN
+        setup = timedelta(minutes=setup_min if van_visit else 0)
+        raw_drive = int(seconds[k, k + 1]) * factor
+        drive = timedelta(seconds=raw_drive)
+        # A van visit's set-up happens before the visit, after the drive.
+        if stop.start - setup < previous_end + drive - timedelta(seconds=2):
             problems.append(f"{client.id}: starts {stop.start} before it can be reached")
+        if stop.travel_min * 60 < raw_drive - 1:
+            problems.append(f"{client.id}: drive {stop.travel_min} min understates the estimate")
+        # What the sheet prints must add up: no leg shorter than its printed drive (+ breaks).
+        gap = printed(stop.arrival) - printed(previous_end)
+        resting = _rest_min(rests, printed(previous_end), printed(stop.arrival))
+        if gap < stop.travel_min + resting:
+            problems.append(
+                f"{client.id}: {stop.arrival:%H:%M} is {gap} min after {previous_end:%H:%M}, "
+                f"printed drive {stop.travel_min} min + {resting} min break"
+            )
         if stop.arrival > stop.start:
             problems.append(f"{client.id}: arrival after start")
-        if stop.end - stop.start < timedelta(minutes=stop.visit.duration_min):
-            problems.append(f"{client.id}: visit shorter than its duration")
+        if stop.end - stop.start != timedelta(minutes=stop.visit.duration_min):
+            problems.append(f"{client.id}: visit {stop.start}–{stop.end} is not its duration")
+        if van_visit:
+            if printed(stop.start) - printed(stop.arrival) < setup_min:
+                problems.append(
+                    f"{client.id}: arrives {stop.arrival:%H:%M}, no {setup_min} min set-up "
+                    f"before the start {stop.start:%H:%M}"
+                )
+            if stop.setup_min != setup_min:
+                problems.append(f"{client.id}: set-up {stop.setup_min} min, team has {setup_min}")
         if client.appointment is not None and stop.start != client.appointment:
             problems.append(f"{client.id}: appointment {client.appointment} but start {stop.start}")
         elif client.availability and client.appointment is None:
-            start_min, end_min = (
-                _minutes(stop.start),
-                _minutes(stop.start) + stop.visit.duration_min,
-            )
+            start_min, end_min = printed(stop.start), printed(stop.end)
             if not any(
                 w.weekday == tour.day.weekday() and w.start <= start_min and end_min <= w.end
                 for w in client.availability
             ):
                 problems.append(f"{client.id}: visit {stop.start} outside availability")
-        if client.visit_place is VisitPlace.VAN and not tour.with_van:
+        if van_visit and not tour.with_van:
             problems.append(f"{client.id}: van visit on a car tour")
         if stop.start.date() != tour.day:
             problems.append(f"{client.id}: visit on another day")
-        busy.append((stop.start, stop.end))
+        busy.append((stop.start - setup, stop.end))
         previous_end = stop.end
-    back = timedelta(seconds=int(seconds[len(tour.stops), len(tour.stops) + 1]) * factor)
+    raw_back = int(seconds[len(tour.stops), len(tour.stops) + 1]) * factor
+    back = timedelta(seconds=raw_back)
     if tour.end < previous_end + back - timedelta(seconds=2):
         problems.append("tour ends before the coach can be back at the office")
+    if tour.return_travel_min * 60 < raw_back - 1:
+        problems.append(f"return drive {tour.return_travel_min} min understates the estimate")
+    gap = printed(tour.end) - printed(previous_end)
+    resting = _rest_min(rests, printed(previous_end), printed(tour.end))
+    if gap < tour.return_travel_min + resting:
+        problems.append(
+            f"back at {tour.end:%H:%M}, {gap} min after {previous_end:%H:%M}, printed drive "
+            f"{tour.return_travel_min} min + {resting} min break"
+        )
+    legs = sum(s.travel_min for s in tour.stops) + tour.return_travel_min
+    if tour.driving_min != legs:
+        problems.append(f"total drive {tour.driving_min} min, legs add up to {legs} min")
 
     problems += _break_violations(tour, team, busy)
     return problems

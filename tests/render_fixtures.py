@@ -28,6 +28,7 @@ from planner.model import (
     Visit,
     VisitPlace,
 )
+from planner.reasons import Reason
 
 MONDAY = date(2026, 11, 30)
 TUESDAY = date(2026, 12, 1)
@@ -249,6 +250,7 @@ def make_plan() -> Plan:
             client_id="K-1013",
             row=14,
             reason="Kein passendes Zeitfenster im Planungszeitraum",
+            code=Reason.NO_MATCHING_DAY,
             client=_client(13, "Turmstraße 7", "35753", "Greifenstein", priority=1),
             site=_site(50.6160, 8.3100, "Greifenstein", "Greifenstein", "Mitte"),
         ),
@@ -256,6 +258,7 @@ def make_plan() -> Plan:
             client_id="K-1014",
             row=15,
             reason="Adresse nicht gefunden: Ort „Xyzdorf“ liegt nicht im Lahn-Dill-Kreis",
+            code=Reason.ADDRESS,
             name=NAMES[13],
             address=Address(street="Nirgendweg 1", place="Xyzdorf"),
         ),

@@ -52,7 +52,8 @@ def test_unreadable_client_list_exit_code(
 def test_bad_team_file_exit_code(tmp_path: Path) -> None:
     team = tmp_path / "team.toml"
     team.write_text("[[coach]]\nkennung = 'a'\narbeitszeit = 'Mo 25:00-26:00'\n", encoding="utf-8")
-    assert main(["plan", "--clients", str(DEMO), "--team", str(team), "--out", str(tmp_path)]) == 4
+    out = tmp_path / "plan"
+    assert main(["plan", "--clients", str(DEMO), "--team", str(team), "--out", str(out)]) == 4
 
 
 def test_check_writes_one_report_row_per_input_row(tmp_path: Path) -> None:

@@ -105,7 +105,9 @@ def test_summary(plan: Plan) -> None:
     ) in text
     assert "Summe Jonas Weber: 6 Besuche" in text
     assert "  Mitte: 3 / 1\n" in text and "  ohne Ort: 0 / 1\n" in text
-    assert "  1 × Kein passendes Zeitfenster im Planungszeitraum" in text
+    # Grouped by reason code, with the Kunden-Nr when only a few people share it.
+    assert "  1 × Verfügbarkeit trifft keinen Planungstag (K-1013)\n" in text
+    assert "  1 × Adresse nicht zuzuordnen oder außerhalb des Kreises (K-1014)\n" in text
     assert "Fahrzeiten geschätzt" in text
     for surname in ("Blaufelder", "Schlehdorn"):
         assert surname not in text

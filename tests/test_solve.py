@@ -46,8 +46,14 @@ class LineTravel:
         return True
 
     def matrix(self, points: Sequence[tuple[float, float]]) -> TravelMatrix:
-        lat = np.array([p[0] for p in points])
-        seconds = np.rint(np.abs(lat[:, None] - lat[None, :]) * 600).astype(np.int64)
+        return self.table(points, points)
+
+    def table(
+        self, origins: Sequence[tuple[float, float]], destinations: Sequence[tuple[float, float]]
+    ) -> TravelMatrix:
+        a = np.array([p[0] for p in origins])
+        b = np.array([p[0] for p in destinations])
+        seconds = np.rint(np.abs(a[:, None] - b[None, :]) * 600).astype(np.int64)
         return TravelMatrix(seconds, seconds * 10, True, self.description)
 
 

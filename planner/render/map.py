@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -70,6 +70,8 @@ STRAIGHT_LINE_NOTE = "Luftlinie – keine Straßenführung"
 
 _DEFAULT_CENTRE = (50.63, 8.37)  # Lahn-Dill-Kreis, used when nothing else is known
 _MARKER_RING_PX = 15  # radius on which markers sharing one position are spread
+_CLUSTER_FROM = 6  # more unplanned people than this at one position: one marker with count
+_CLUSTER_IDS_SHOWN = 20  # Kunden-Nr listed in such a marker's popup
 
 
 # --------------------------------------------------------------------------- public API
@@ -500,9 +502,14 @@ def _marker_offsets(plan: Plan) -> dict[tuple[str, int], tuple[float, float]]:
         for index, stop in enumerate(tour.stops):
             site = stop.visit.site
             groups[_position_key(site.lat, site.lon)].append((_tour_id(tour), index))
-    for index, item in enumerate(plan.unplanned):
-        if item.site is not None:
-            groups[_position_key(item.site.lat, item.site.lon)].append(("u", index))
+    singles, clusters = _unplanned_groups(plan)
+    for index, item in singles:
+        assert item.site is not None
+        groups[_position_key(item.site.lat, item.site.lon)].append(("u", index))
+    for number, cluster in enumerate(clusters):
+        centre = cluster[0].site
+        assert centre is not None
+        groups[_position_key(centre.lat, centre.lon)].append(("c", number))
     offsets: dict[tuple[str, int], tuple[float, float]] = {}
     for members in groups.values():
         count = len(members)
@@ -514,6 +521,29 @@ def _marker_offsets(plan: Plan) -> dict[tuple[str, int], tuple[float, float]]:
             radius = _MARKER_RING_PX + 2 * max(0, count - 3)
             offsets[member] = (radius * math.cos(angle), radius * math.sin(angle))
     return offsets
+
+
+def _unplanned_groups(
+    plan: Plan,
+) -> tuple[list[tuple[int, Unplanned]], list[list[Unplanned]]]:
+    """Unplanned people with a position: single markers, and clusters per place.
+
+    Where more than ``_CLUSTER_FROM`` people share a position (a village centre) one
+    marker with the count stands for all of them: a long list then costs a marker per
+    place, not per person (50,000 markers would make the map unusable and huge).
+    """
+    by_place: dict[_Key, list[tuple[int, Unplanned]]] = defaultdict(list)
+    for index, item in enumerate(plan.unplanned):
+        if item.site is not None:
+            by_place[_position_key(item.site.lat, item.site.lon)].append((index, item))
+    singles: list[tuple[int, Unplanned]] = []
+    clusters: list[list[Unplanned]] = []
+    for members in by_place.values():
+        if len(members) > _CLUSTER_FROM:
+            clusters.append([item for _, item in members])
+        else:
+            singles.extend(members)
+    return sorted(singles, key=lambda pair: pair[0]), clusters
 
 
 def _tour_id(tour: Tour) -> str:
@@ -737,15 +767,29 @@ def _add_unplanned(
     offsets: dict[tuple[str, int], tuple[float, float]],
     show_names: bool,
 ) -> None:
-    located = [(i, u) for i, u in enumerate(plan.unplanned) if u.site is not None]
+    singles, clusters = _unplanned_groups(plan)
+    located = len(singles) + sum(len(members) for members in clusters)
     if not located:
         return
     group = folium.FeatureGroup(
         name=f'<span class="bm-swatch" style="background:{UNPLANNED_COLOUR}"></span>'
-        f"Nicht eingeplant ({len(located)})",
+        f"Nicht eingeplant ({located})",
         show=True,
     ).add_to(fmap)
-    for index, item in located:
+    for number, members in enumerate(clusters):
+        site = members[0].site
+        assert site is not None
+        dx, dy = offsets.get(("c", number), (0.0, 0.0))
+        _div_marker(
+            (site.lat, site.lon),
+            icon_html=_cluster_svg(len(members)),
+            size=(28, 28),
+            anchor=(14 - dx, 14 - dy),
+            class_name="bm-unplanned",
+            popup=_cluster_popup(members),
+            title=f"{len(members)} nicht eingeplant",
+        ).add_to(group)
+    for index, item in singles:
         assert item.site is not None
         dx, dy = offsets.get(("u", index), (0.0, 0.0))
         _div_marker(
@@ -799,6 +843,16 @@ def _office_svg() -> str:
         f'<path d="M14 2.5L26 13H22.5V25.5H5.5V13H2Z" fill="{OFFICE_COLOUR}" stroke="#fff" '
         'stroke-width="1.8" stroke-linejoin="round"/>'
         '<rect x="11.5" y="17" width="5" height="8.5" fill="#fff"/></svg>'
+    )
+
+
+def _cluster_svg(count: int) -> str:
+    return (
+        '<svg width="28" height="28" viewBox="0 0 28 28" aria-hidden="true">'
+        f'<circle cx="14" cy="14" r="12.5" fill="{UNPLANNED_COLOUR}" '
+        'stroke="#fff" stroke-width="1.5"/>'
+        '<text x="14" y="18" text-anchor="middle" font-size="10" font-weight="bold" '
+        f'fill="#fff" font-family="sans-serif">{count if count < 1000 else "999+"}</text></svg>'
     )
 
 
@@ -877,6 +931,24 @@ def _stop_tooltip(tour: Tour, number: int, stop: Stop) -> str:
     return (
         f"<b>Nr. {number}</b> · {clock(stop.arrival)} · {esc(place)}"
         f"<br>{esc(tour.coach.name)}, {esc(date_short_de(tour.day))}"
+    )
+
+
+def _cluster_popup(members: Sequence[Unplanned]) -> str:
+    """Many people at one place: counts per reason and the first Kunden-Nr, never names."""
+    site = members[0].site
+    assert site is not None
+    place = site.ortsteil or site.municipality
+    reasons = Counter(m.code for m in members).most_common()
+    rows = [(esc(code.label), str(count)) for code, count in reasons]
+    ids = [m.client_id for m in members[:_CLUSTER_IDS_SHOWN] if m.client_id]
+    more = len(members) - len(ids)
+    shown = ", ".join(esc(i) for i in ids) + (f" … und {more} weitere" if more > 0 else "")
+    return (
+        '<div class="bm-pop"><div class="bm-pop-h bm-pop-grey">'
+        f"{len(members)} nicht eingeplant in {esc(place)}</div>"
+        f"<table>{_rows(rows)}</table><p>Kunden-Nr: {shown}</p>"
+        "<p>Einzelheiten je Person in plan.csv.</p></div>"
     )
 
 

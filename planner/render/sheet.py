@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import jinja2
@@ -165,6 +165,7 @@ def _stop_row(number: int, stop: Stop, *, show_names: bool) -> _Row:
         clock(stop.arrival),
         {
             "nr": str(number),
+            "setup": _setup_text(stop),
             "begin": f"Beginn {clock(stop.start)}" if stop.start != stop.arrival else "",
             "until": f"bis {clock(stop.end)}",
             "travel": f"{minutes_de(stop.travel_min)} · {km_de(stop.distance_m)}",
@@ -180,6 +181,13 @@ def _stop_row(number: int, stop: Stop, *, show_names: bool) -> _Row:
             "hints": " · ".join(hints),
         },
     )
+
+
+def _setup_text(stop: Stop) -> str:
+    """``Aufbau 10:20–10:30``: the Beratungsmobil set-up right before the visit."""
+    if not stop.setup_min:
+        return ""
+    return f"Aufbau {clock(stop.start - timedelta(minutes=stop.setup_min))}–{clock(stop.start)}"
 
 
 def _break_row(pause: Break) -> _Row:
@@ -404,6 +412,7 @@ _SHEET = """<!DOCTYPE html>
 <tr>
   <td class="nr">{{ d.nr }}</td>
   <td><span class="time">{{ row.time }}</span>
+    {%- if d.setup %}<br><span class="small nowrap">{{ d.setup }}</span>{% endif %}
     {%- if d.begin %}<br><span class="small">{{ d.begin }}</span>{% endif %}
     <br><span class="small">{{ d.until }}</span>
     <br><span class="small nowrap" title="Anfahrt">Fahrt {{ d.travel }}</span></td>

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
 from planner.model import WEEKDAYS_DE, Plan, Stop, Tour, Unplanned
+from planner.reasons import Reason
 from planner.render._format import (
     clock,
     date_de,
@@ -20,6 +20,7 @@ from planner.render._format import (
     unplanned_name,
     yes_no,
 )
+from planner.tabular import write_csv
 
 COLUMNS: tuple[str, ...] = (
     "status",
@@ -49,27 +50,12 @@ COLUMNS: tuple[str, ...] = (
     "prioritaet",
     "telefon",
     "grund",
+    "grund_code",
 )
+#: Reasons with at most this many people list their Kunden-Nr in the summary.
+_NAMED_UP_TO = 3
 PLANNED = "geplant"
 NOT_PLANNED = "nicht_geplant"
-
-#: Free-text columns filled from the client list. A leading = + - @ would make Excel
-#: evaluate the cell as a formula ("CSV injection"), so such values get a leading '.
-_TEXT_COLUMNS = frozenset(
-    {
-        "kunden_nr",
-        "name",
-        "adresse",
-        "ortsteil",
-        "gemeinde",
-        "region",
-        "zeitfenster",
-        "telefon",
-        "grund",
-        "coach",
-    }
-)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --------------------------------------------------------------------------- CSV
@@ -78,17 +64,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def write_plan_csv(plan: Plan, path: Path, *, show_names: bool = False) -> Path:
     """Write one row per stop and per unplanned client; UTF-8 with BOM, ``;``-separated.
 
-    Numbers use a decimal comma so German Excel reads them as numbers.
+    Numbers use a decimal comma so German Excel reads them as numbers; every cell is
+    formula-safe (:func:`planner.tabular.defuse`).
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # utf-8-sig writes the BOM Excel needs to detect UTF-8 (umlauts in place names).
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, delimiter=";", lineterminator="\r\n")
-        writer.writeheader()
-        for row in plan_rows(plan, show_names=show_names):
-            writer.writerow({k: _defuse(k, v) for k, v in row.items()})
-    return path
+    return write_csv(path, COLUMNS, plan_rows(plan, show_names=show_names))
 
 
 def plan_rows(plan: Plan, *, show_names: bool = False) -> Iterator[dict[str, str]]:
@@ -145,6 +124,7 @@ def _unplanned_row(item: Unplanned, *, show_names: bool) -> dict[str, str]:
         name=unplanned_name(item) if show_names else "",
         adresse=unplanned_address(item).one_line(),
         grund=item.reason,
+        grund_code=item.code.value,
     )
     if site is not None:
         row.update(
@@ -163,12 +143,6 @@ def _unplanned_row(item: Unplanned, *, show_names: bool) -> dict[str, str]:
             telefon=client.phone,
         )
     return row
-
-
-def _defuse(column: str, value: str) -> str:
-    if column in _TEXT_COLUMNS and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 # --------------------------------------------------------------------------- summary
@@ -218,9 +192,13 @@ def write_summary(plan: Plan) -> str:
 
     if plan.unplanned:
         lines.append("")
-        lines.append("Nicht eingeplant nach Grund")
-        for reason, count in Counter(u.reason for u in plan.unplanned).most_common():
-            lines.append(f"  {count} × {reason}")
+        lines.append("Nicht eingeplant nach Grund (Einzelheiten je Person in plan.csv)")
+        by_code: dict[Reason, list[str]] = defaultdict(list)
+        for item in plan.unplanned:
+            by_code[item.code].append(item.client_id or f"Zeile {item.row}")
+        for code, ids in sorted(by_code.items(), key=lambda kv: (-len(kv[1]), kv[0].label)):
+            who = f" ({', '.join(ids)})" if len(ids) <= _NAMED_UP_TO else ""
+            lines.append(f"  {len(ids)} × {code.label}{who}")
 
     lines.append("")
     lines.append(travel_note(plan.travel_is_estimate, plan.travel_model))

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from planner.model import Break, Stop, Team, Tour, Unplanned, Visit
-from planner.solve.explain import explain_dropped
+from planner.reasons import Reason
+from planner.solve.explain import explain_dropped, explain_surplus
 from planner.solve.ortools_adapter import DEFAULT_SEARCH, SearchSettings
 from planner.solve.problem import Problem, build_problem
 from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
@@ -59,19 +60,21 @@ def solve_visits(
     tours = tuple(_tour(problem, route) for route in solution.routes)
     dropped_visits = [problem.visit_of_node(node) for node in solution.dropped]
     dropped = tuple(
-        Unplanned(
-            client_id=problem.visits[i].client.id,
-            row=problem.visits[i].client.row,
-            reason=explain_dropped(problem, solution, i),
-            client=problem.visits[i].client,
-            site=problem.visits[i].site,
-            name=problem.visits[i].client.name,
-            address=problem.visits[i].client.address,
-        )
+        _unplanned(problem.visits[i], *explain_dropped(problem, solution, i))
         for i in dropped_visits
     )
+    surplus = tuple(
+        _unplanned(v, *explain_surplus(problem, solution, j)) for j, v in enumerate(problem.surplus)
+    )
     note = stopping.outcome(time.perf_counter() - began) or "Suche beendet"
-    return SolveResult(tours, unplanned + dropped, problem, solution, note)
+    if not solution.found:
+        note = f"keine Lösung gefunden ({solution.status}) – {note}"
+    return SolveResult(tours, unplanned + dropped + surplus, problem, solution, note)
+
+
+def _unplanned(visit: Visit, code: Reason, reason: str) -> Unplanned:
+    c = visit.client
+    return Unplanned(c.id, c.row, reason, c, visit.site, name=c.name, address=c.address, code=code)
 
 
 def _tour(problem: Problem, route: VrpRoute) -> Tour:
@@ -86,20 +89,25 @@ def _tour(problem: Problem, route: VrpRoute) -> Tour:
     node = problem.node_of_office(shift.start_office.key)
     departure = route.start
     driving = distance = 0
+    # Drive times are whole minutes (Problem.to_vrp), so every time here is one too and
+    # the printed minutes add up exactly.
     for target, begin in zip(route.nodes, route.starts, strict=True):
         i = problem.visit_of_node(target)
         travel = problem.drive_s(shift, node, target)
+        # The node starts with the van set-up (if any); the visit follows it.
+        setup = problem.setup_before_s(i)
         arrival = min(begin, departure + travel + resting(departure, begin))
         window = next((w.label for w in problem.windows[i] if w.earliest <= begin <= w.latest), "")
         stops.append(
             Stop(
                 visit=problem.visits[i],
                 arrival=problem.to_datetime(arrival),
-                start=problem.to_datetime(begin),
+                start=problem.to_datetime(begin + setup),
                 end=problem.to_datetime(begin + problem.service_s[i]),
-                travel_min=round(travel / 60),
+                travel_min=travel // 60,
                 distance_m=int(metres[node, target]),
                 window=window,
+                setup_min=setup // 60,
             )
         )
         driving += travel
@@ -117,8 +125,8 @@ def _tour(problem: Problem, route: VrpRoute) -> Tour:
         end=problem.to_datetime(route.end),
         stops=tuple(stops),
         breaks=tuple(Break(problem.to_datetime(s), problem.to_datetime(e)) for s, e in breaks),
-        driving_min=round((driving + back) / 60),
+        driving_min=(driving + back) // 60,
         distance_m=distance + back_m,
-        return_travel_min=round(back / 60),
+        return_travel_min=back // 60,
         return_distance_m=back_m,
     )

@@ -15,6 +15,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 from ortools.util import optional_boolean_pb2
 
+from planner import cancel
 from planner.solve.stopping import StoppingCriterion
 from planner.solve.vrp import VrpData, VrpRoute, VrpSolution
 
@@ -77,12 +78,18 @@ def solve_vrp(
     # Building the model counts against a time limit: the caller asked for an answer in time.
     stopping.remaining(time.perf_counter() - began).apply(params)
 
-    assignment = model.routing.SolveWithParameters(params)
+    # Ctrl+C / SIGTERM: the search ends at its next solution and the caller raises.
+    solver = model.routing.solver()
+    model.routing.AddAtSolutionCallback(
+        lambda: solver.FinishCurrentSearch() if cancel.requested() is not None else None
+    )
+    with cancel.deferred():
+        assignment = model.routing.SolveWithParameters(params)
     elapsed = time.perf_counter() - began
     status = _status_text(int(model.routing.status()))
     if assignment is None:
         # Only mandatory visits (benchmarks) can make the model infeasible.
-        return VrpSolution((), data.visits, 0, elapsed, status)
+        return VrpSolution((), data.visits, 0, elapsed, status, found=False)
     return model.read(assignment, elapsed, status)
 
 

@@ -25,8 +25,8 @@ from planner.model import (
     VisitPlace,
     WeeklyWindow,
 )
-from planner.solve.reasons import capacity_reason
-from planner.solve.vrp import BreakSpec, Vehicle, VrpData
+from planner.reasons import Reason
+from planner.solve.vrp import BreakSpec, IntMatrix, Vehicle, VrpData
 from planner.traveltime import TravelMatrix, TravelTimeProvider
 
 DAY = 24 * 3600
@@ -50,7 +50,11 @@ class Shift:
 
 @dataclass(frozen=True)
 class Window:
-    """Interval in which a visit may *start* (absolute seconds), with a label for people."""
+    """Interval in which a visit's node may start (absolute seconds), labelled for people.
+
+    The node starts with the van set-up for a Beratungsmobil visit (the visit itself
+    begins ``setup_before_s`` later) and with the visit itself otherwise.
+    """
 
     earliest: int
     latest: int
@@ -70,13 +74,19 @@ class Problem:
     visits: tuple[Visit, ...]
     shifts: tuple[Shift, ...]
     windows: tuple[tuple[Window, ...], ...]  # per visit
-    service_s: tuple[int, ...]  # per visit, van set-up included
+    service_s: tuple[int, ...]  # per visit: van set-up (first) + visit
     penalties: tuple[int, ...]  # per visit
     allowed_shifts: tuple[tuple[int, ...], ...]  # per visit
     matrix: TravelMatrix  # over all nodes
     breaks: BreakRule
     van_speed_factor: float = 1.0
     tour_fixed_cost: int = settings.TOUR_FIXED_COST_S
+    #: Visits that could fit but were not routed because the list is far longer than the
+    #: horizon holds (the tail of the priority queue), with their shifts and penalties:
+    #: kept here so their reason can be checked against the plan after solving.
+    surplus: tuple[Visit, ...] = ()
+    surplus_shifts: tuple[tuple[int, ...], ...] = ()
+    surplus_penalties: tuple[int, ...] = ()
 
     def node_of_visit(self, visit_index: int) -> int:
         return len(self.offices) + visit_index
@@ -84,15 +94,24 @@ class Problem:
     def visit_of_node(self, node: int) -> int:
         return node - len(self.offices)
 
+    def setup_before_s(self, visit_index: int) -> int:
+        """Van set-up between arrival and the visit's start (0 for other visits)."""
+        return self.service_s[visit_index] - self.visits[visit_index].duration_min * 60
+
     def drive_s(self, shift: Shift, a: int, b: int) -> int:
-        """Driving time between two nodes for this shift's vehicle (the van is slower)."""
+        """Driving time between two nodes for this shift's vehicle, as the solver uses it."""
         seconds = int(self.matrix.seconds[a, b])
-        return _scaled(seconds, self.van_speed_factor) if shift.with_van else seconds
+        return _scaled(seconds, self.van_speed_factor if shift.with_van else 1.0)
 
     def to_vrp(self) -> VrpData:
-        """The solver's view: shifts become vehicles, the van a slower second profile."""
-        car = self.matrix.seconds
-        van = np.rint(car * self.van_speed_factor).astype(np.int64)
+        """The solver's view: shifts become vehicles, the van a slower second profile.
+
+        Drive times are rounded up to whole minutes: with whole-minute windows, shifts and
+        visits every planned time is then on a whole minute, and printed clock times and
+        printed drive times agree exactly.
+        """
+        car = _whole_minutes(self.matrix.seconds)
+        van = _whole_minutes(np.rint(self.matrix.seconds * self.van_speed_factor).astype(np.int64))
         n_offices = len(self.offices)
         rule = self.breaks
         breaks = BreakSpec(
@@ -147,9 +166,17 @@ class Problem:
         return datetime.combine(self.start, datetime.min.time()) + timedelta(seconds=absolute_s)
 
 
+def _whole_minutes(seconds: IntMatrix) -> IntMatrix:
+    """Seconds rounded up to whole minutes (multiples of 60)."""
+    return -(-seconds // 60) * 60
+
+
 def _scaled(seconds: int, factor: float) -> int:
-    """Driving time for a slower vehicle, rounded as the solver's van matrix is."""
-    return int(np.rint(seconds * factor))
+    """Driving time for a vehicle ``factor`` times slower, exactly as in :meth:`Problem.to_vrp`.
+
+    Scaled to whole seconds first, then up to whole minutes (no float noise at a boundary).
+    """
+    return -(-int(np.rint(seconds * factor)) // 60) * 60
 
 
 def drop_penalty(
@@ -163,6 +190,11 @@ def drop_penalty(
     base = settings.PRIORITY_PENALTY.get(priority, settings.PRIORITY_PENALTY[2])
     fixed = settings.APPOINTMENT_PENALTY if appointment else 0
     return fixed + base + settings.WAIT_PENALTY_PER_DAY * min(waited, settings.WAIT_CAP_DAYS)
+
+
+def _penalty(visit: Visit, start: date) -> int:
+    c = visit.client
+    return drop_penalty(c.priority, c.last_contact, start, appointment=c.appointment is not None)
 
 
 def build_shifts(team: Team, start: date, days: int) -> tuple[Shift, ...]:
@@ -185,27 +217,35 @@ def build_shifts(team: Team, start: date, days: int) -> tuple[Shift, ...]:
     return tuple(shifts)
 
 
-def visit_windows(visit: Visit, start: date, days: int) -> tuple[Window, ...]:
-    """Intervals in which the visit may start, over the whole horizon."""
+def visit_windows(visit: Visit, start: date, days: int, setup_s: int = 0) -> tuple[Window, ...]:
+    """Intervals in which the visit's node may start, over the whole horizon.
+
+    ``setup_s`` is the van set-up, which comes before the visit: the node starts that much
+    earlier, so the visit itself starts at the appointment or inside the availability.
+    """
     client = visit.client
     duration = visit.duration_min * 60
     if client.appointment is not None:
         offset = client.appointment - datetime.combine(start, datetime.min.time())
-        at = int(offset.total_seconds())
-        if 0 <= at < days * DAY:
+        at = int(offset.total_seconds()) - setup_s
+        if 0 <= at < days * DAY - setup_s:
             return (Window(at, at, f"Termin {client.appointment:%H:%M}"),)
         return ()
     windows: list[Window] = []
     for d in range(days):
         weekday = (start + timedelta(days=d)).weekday()
         if not client.availability:
-            windows.append(Window(d * DAY, d * DAY + DAY - duration, ""))
+            windows.append(
+                Window(max(0, d * DAY - setup_s), (d + 1) * DAY - duration - setup_s, "")
+            )
             continue
         for w in client.availability:
             if w.weekday == weekday and (w.end - w.start) * 60 >= duration:
-                windows.append(
-                    Window(d * DAY + w.start * 60, d * DAY + w.end * 60 - duration, str(w))
-                )
+                # The set-up may begin before the window opens, never before the horizon.
+                earliest = max(0, d * DAY + w.start * 60 - setup_s)
+                latest = d * DAY + w.end * 60 - duration - setup_s
+                if earliest <= latest:
+                    windows.append(Window(earliest, latest, str(w)))
     return tuple(windows)
 
 
@@ -224,37 +264,36 @@ def _precheck_reason(
     shifts: Sequence[Shift],
     start: date,
     days: int,
-) -> str | None:
+) -> tuple[Reason, str] | None:
     """A German reason when the visit cannot fit any shift whatever the others do."""
     client = visit.client
     if client.appointment is not None and not windows:
-        return (
+        return Reason.APPOINTMENT_OUTSIDE_HORIZON, (
             f"Termin am {client.appointment:%d.%m.%Y %H:%M} liegt außerhalb des "
             f"Planungszeitraums ({_period(start, days)})."
         )
     if client.visit_place is VisitPlace.VAN and not any(s.with_van for s in shifts):
-        return (
+        return Reason.NO_VAN_DRIVER, (
             "Besuch im Beratungsmobil gewünscht, aber im Planungszeitraum fährt niemand "
             "das Beratungsmobil (Teamdatei prüfen)."
         )
     if client.availability and client.appointment is None and not windows:
         if all((w.end - w.start) < visit.duration_min for w in client.availability):
-            return (
+            return Reason.WINDOW_TOO_SHORT, (
                 f"Jedes Zeitfenster ({_fmt_windows(client.availability)}) ist kürzer als die "
                 f"Besuchsdauer von {visit.duration_min} min."
             )
-        return (
+        return Reason.NO_MATCHING_DAY, (
             f"Verfügbarkeit ({_fmt_windows(client.availability)}) trifft keinen Tag im "
             f"Planungszeitraum {_period(start, days)}."
         )
     duration = visit.duration_min * 60
-    in_hours = [
-        (s, w)
+    in_hours = any(
+        max(w.earliest, s.start_s) <= min(w.latest, s.end_s - duration)
         for s in shifts
         if s.with_van or client.visit_place is not VisitPlace.VAN
         for w in windows
-        if max(w.earliest, s.start_s) <= min(w.latest, s.end_s - duration)
-    ]
+    )
     if not in_hours:
         what = "Termin" if client.appointment is not None else "Verfügbarkeit"
         shown = (
@@ -262,30 +301,46 @@ def _precheck_reason(
             if client.appointment is not None
             else _fmt_windows(client.availability) or "ganztags"
         )
-        return (
-            f"{what} ({shown}) liegt außerhalb der Arbeitszeiten aller Coaches im Planungszeitraum."
+        # Van windows open earlier by the set-up time: name it, or 08:00 at an 08:00 shift
+        # start would look like a contradiction.
+        setup = (
+            " (mit Rüstzeit des Beratungsmobils vor dem Besuch)"
+            if client.visit_place is VisitPlace.VAN
+            else ""
+        )
+        return Reason.OUTSIDE_WORKING_HOURS, (
+            f"{what} ({shown}) liegt außerhalb der Arbeitszeiten aller Coaches im "
+            f"Planungszeitraum{setup}."
         )
     return None
 
 
+#: A visit that can fit: its start windows and the shifts that can reach it.
+_Candidate = tuple[Visit, tuple[Window, ...], tuple[int, ...]]
+
+
 def _reachable_shifts(
     duration_s: int,
-    node: int,
+    visit: int,
     windows: Sequence[Window],
     shifts: Sequence[Shift],
-    matrix: TravelMatrix,
-    office_node: dict[str, int],
+    to_visit: TravelMatrix,
+    from_visit: TravelMatrix,
+    office_index: dict[str, int],
     van_factor: float,
     van_only: bool,
 ) -> tuple[int, ...]:
-    """Shifts that can drive out, serve the visit in a window, and return within hours."""
+    """Shifts that can drive out, serve the visit in a window, and return within hours.
+
+    ``to_visit`` is offices × candidates, ``from_visit`` candidates × offices.
+    """
     allowed: list[int] = []
     for k, shift in enumerate(shifts):
         if van_only and not shift.with_van:
             continue
         factor = van_factor if shift.with_van else 1.0
-        out = _scaled(int(matrix.seconds[office_node[shift.start_office.key], node]), factor)
-        back = _scaled(int(matrix.seconds[node, office_node[shift.end_office.key]]), factor)
+        out = _scaled(int(to_visit.seconds[office_index[shift.start_office.key], visit]), factor)
+        back = _scaled(int(from_visit.seconds[visit, office_index[shift.end_office.key]]), factor)
         earliest = shift.start_s + out
         latest = shift.end_s - back - duration_s
         if any(max(w.earliest, earliest) <= min(w.latest, latest) for w in windows):
@@ -310,53 +365,52 @@ def build_problem(
     candidates: list[tuple[Visit, tuple[Window, ...]]] = []
     unplanned: list[Unplanned] = []
     for visit in visits:
-        windows = visit_windows(visit, start, days)
+        # Van visits: the node (set-up) starts before the visit, windows shift with it.
+        lead_s = setup_s if visit.client.visit_place is VisitPlace.VAN else 0
+        windows = visit_windows(visit, start, days, lead_s)
         reason = _precheck_reason(visit, windows, shifts, start, days)
         if reason is None:
             candidates.append((visit, windows))
         else:
-            unplanned.append(_unplanned(visit, reason))
+            unplanned.append(_unplanned(visit, *reason))
 
-    points = [(o.lat, o.lon) for o in offices] + [(v.site.lat, v.site.lon) for v, _ in candidates]
-    matrix = travel.matrix(points)
-    office_node = {o.key: i for i, o in enumerate(offices)}
+    # Work and memory grow with what is routed, not with the list: reachability needs only
+    # the thin office × candidate tables; the square matrix is built after the shortlist,
+    # for the routed visits alone (a 50,000-row list never allocates 50,000²).
+    office_points = [(o.lat, o.lon) for o in offices]
+    candidate_points = [(v.site.lat, v.site.lon) for v, _ in candidates]
+    to_visit = travel.table(office_points, candidate_points)
+    from_visit = travel.table(candidate_points, office_points)
+    office_index = {o.key: i for i, o in enumerate(offices)}
 
-    kept: list[tuple[Visit, tuple[Window, ...], tuple[int, ...]]] = []
-    kept_nodes: list[int] = []
+    kept: list[_Candidate] = []
     for i, (visit, windows) in enumerate(candidates):
-        node = len(offices) + i
         van_only = visit.client.visit_place is VisitPlace.VAN
         duration_s = visit.duration_min * 60 + (setup_s if van_only else 0)
         allowed = _reachable_shifts(
-            duration_s, node, windows, shifts, matrix, office_node, van_factor, van_only
+            duration_s, i, windows, shifts, to_visit, from_visit, office_index, van_factor, van_only
         )
         if allowed:
             kept.append((visit, windows, allowed))
-            kept_nodes.append(node)
         else:
             nearest = (
-                min(int(matrix.seconds[office_node[s.start_office.key], node]) for s in shifts)
+                min(int(to_visit.seconds[office_index[s.start_office.key], i]) for s in shifts)
                 // 60
             )
             unplanned.append(
                 _unplanned(
                     visit,
+                    Reason.NOT_REACHABLE,
                     "Innerhalb der Arbeitszeit nicht erreichbar: Hin- und Rückfahrt "
-                    f"(einfach mindestens {nearest} min) und Besuch passen in kein Zeitfenster.",
+                    f"(einfach mindestens {nearest} min) und Besuch"
+                    + (" mit Rüstzeit" if van_only else "")
+                    + " passen in kein Zeitfenster.",
                 )
             )
 
-    kept, kept_nodes, surplus = _shortlist(kept, kept_nodes, shifts, team, start)
-    unplanned.extend(_unplanned(v, capacity_reason(v.client, start)) for v in surplus)
+    kept, surplus = _shortlist(kept, shifts, team, start)
 
-    # Keep only the matrix rows of the visits that stay in the problem.
-    nodes = list(range(len(offices))) + kept_nodes
-    sub = TravelMatrix(
-        seconds=matrix.seconds[nodes][:, nodes].copy(),
-        metres=matrix.metres[nodes][:, nodes].copy(),
-        is_estimate=matrix.is_estimate,
-        description=matrix.description,
-    )
+    matrix = travel.matrix(office_points + [(v.site.lat, v.site.lon) for v, _, _ in kept])
     problem = Problem(
         start=start,
         days=days,
@@ -368,19 +422,14 @@ def build_problem(
             v.duration_min * 60 + (setup_s if v.client.visit_place is VisitPlace.VAN else 0)
             for v, _, _ in kept
         ),
-        penalties=tuple(
-            drop_penalty(
-                v.client.priority,
-                v.client.last_contact,
-                start,
-                appointment=v.client.appointment is not None,
-            )
-            for v, _, _ in kept
-        ),
+        penalties=tuple(_penalty(v, start) for v, _, _ in kept),
         allowed_shifts=tuple(a for _, _, a in kept),
-        matrix=sub,
+        matrix=matrix,
         breaks=team.breaks,
         van_speed_factor=van_factor,
+        surplus=tuple(v for v, _, _ in surplus),
+        surplus_shifts=tuple(a for _, _, a in surplus),
+        surplus_penalties=tuple(_penalty(v, start) for v, _, _ in surplus),
     )
     return problem, tuple(unplanned)
 
@@ -403,39 +452,60 @@ def visit_capacity(shifts: Sequence[Shift], team: Team, visits: Sequence[Visit])
 
 
 def _shortlist(
-    kept: list[tuple[Visit, tuple[Window, ...], tuple[int, ...]]],
-    nodes: list[int],
+    kept: list[_Candidate],
     shifts: Sequence[Shift],
     team: Team,
     start: date,
-) -> tuple[list[tuple[Visit, tuple[Window, ...], tuple[int, ...]]], list[int], list[Visit]]:
+) -> tuple[list[_Candidate], list[_Candidate]]:
     """When far more clients wait than the week can hold, route only the front of the queue.
 
     The drop penalties rank clients (appointment, priority, waiting time) far above any
     driving cost, so the solver would leave out the tail of that ranking anyway; giving it
     only ``SHORTLIST_FACTOR`` × the estimated capacity keeps large lists fast.
+
+    Appointments are fixed in time and compete with each other: a shortlist of nothing but
+    appointments (a long list holds hundreds) fills the week with clashes and leaves no
+    flexible visit to fill the gaps. So an appointment joins the shortlist only while
+    fewer appointments already chosen overlap it than coaches work that day; the others
+    wait in the surplus, and their reason is checked against the plan after solving.
     """
     visits = [v for v, _, _ in kept]
     limit = math.ceil(settings.SHORTLIST_FACTOR * visit_capacity(shifts, team, visits))
     if len(kept) <= limit:
-        return kept, nodes, []
+        return kept, []
 
     def rank(i: int) -> tuple[int, int]:
-        c = kept[i][0].client
-        penalty = drop_penalty(
-            c.priority, c.last_contact, start, appointment=c.appointment is not None
-        )
-        return (-penalty, c.row)
+        visit = kept[i][0]
+        return (-_penalty(visit, start), visit.client.row)
 
-    order = sorted(range(len(kept)), key=rank)
-    chosen = sorted(order[:limit])
-    surplus = [kept[i][0] for i in order[limit:]]
-    return [kept[i] for i in chosen], [nodes[i] for i in chosen], surplus
+    buffer = settings.SHORTLIST_TRAVEL_MIN * 60
+    taken: dict[int, list[tuple[int, int]]] = {}  # day → busy intervals of chosen appointments
+    chosen: list[int] = []
+    for i in sorted(range(len(kept)), key=rank):
+        if len(chosen) == limit:
+            break
+        visit, windows, allowed = kept[i]
+        if visit.client.appointment is not None and windows:
+            begin = windows[0].earliest - buffer
+            end = windows[0].earliest + visit.duration_min * 60 + buffer
+            day = windows[0].earliest // DAY
+            coaches = len({shifts[k].coach.key for k in allowed})
+            busy = taken.setdefault(day, [])
+            if sum(1 for b, e in busy if b < end and begin < e) >= coaches:
+                continue
+            busy.append((begin, end))
+        chosen.append(i)
+    picked = set(chosen)
+    return (
+        [kept[i] for i in sorted(picked)],
+        [kept[i] for i in range(len(kept)) if i not in picked],
+    )
 
 
-def _unplanned(visit: Visit, reason: str) -> Unplanned:
+def _unplanned(visit: Visit, code: Reason, reason: str) -> Unplanned:
     c = visit.client
     return Unplanned(
+        code=code,
         client_id=c.id,
         row=c.row,
         reason=reason,

@@ -100,7 +100,9 @@ def solve_pyvrp(data: VrpData, stopping: StoppingCriterion, seed: int = SEED) ->
     elapsed = time.perf_counter() - began
     if not solution.is_feasible():
         # Report nothing planned rather than an infeasible plan.
-        return VrpSolution((), visits, int(result.cost()), elapsed, "keine zulässige Lösung")
+        return VrpSolution(
+            (), visits, int(result.cost()), elapsed, "keine zulässige Lösung", found=False
+        )
 
     client_node = dict(enumerate(visits))  # ScheduledActivity.idx counts clients from 0
     next_free = [0] * len(type_vehicles)

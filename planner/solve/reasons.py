@@ -24,3 +24,21 @@ def capacity_reason(client: Client, today: date) -> str:
         "Nicht genug Zeit im Planungszeitraum: Vorrang hatten Kundinnen und Kunden mit "
         f"höherer Priorität oder längerer Wartezeit (hier {rank_text(client, today)})."
     )
+
+
+def shortlist_reason(client: Client, today: date, routed: int) -> str:
+    """The list is longer than the horizon holds, but nobody ranked higher took this time."""
+    return (
+        "Nicht genug Zeit im Planungszeitraum: Die Liste ist viel länger, als die Touren "
+        f"fassen; eingeplant wurden zuerst die {routed} Kundinnen und Kunden mit höherer "
+        f"Priorität oder längerer Wartezeit (hier {rank_text(client, today)})."
+    )
+
+
+def no_solution_reason(client: Client, today: date, status: str) -> str:
+    """The search ended before it had any plan: nobody was planned, for nobody's sake."""
+    return (
+        f"Die Suche hat keinen Plan gefunden ({status}); es wurde niemand eingeplant. "
+        "Bitte erneut planen, mit längerem Zeitlimit (--zeitlimit) oder weniger Tagen "
+        f"(hier {rank_text(client, today)})."
+    )

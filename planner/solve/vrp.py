@@ -107,6 +107,9 @@ class VrpSolution:
     objective: int
     seconds: float
     status: str
+    #: False when the search ended before it had any solution (e.g. out of time): then
+    #: ``dropped`` means "not searched", not "did not fit".
+    found: bool = True
 
     @property
     def vehicles_used(self) -> int:

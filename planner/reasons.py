@@ -1,0 +1,54 @@
+"""Why a client is not in the plan: one code per kind of reason, German labels in one place.
+
+Every :class:`~planner.model.Unplanned` carries a :class:`Reason` code beside its full
+German sentence. The sentence tells the one person's story ("Termin am 10.12. …"); the
+code lets the summary, plan.csv and the lead's figures count and group reasons.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Kinds of reasons for not planning someone (values are stable: they go into plan.csv)."""
+
+    INVALID_ROW = "zeile_fehlerhaft"
+    ADDRESS = "adresse"
+    APPOINTMENT_OUTSIDE_HORIZON = "termin_ausserhalb_zeitraum"
+    NO_VAN_DRIVER = "kein_mobil"
+    WINDOW_TOO_SHORT = "zeitfenster_zu_kurz"
+    NO_MATCHING_DAY = "kein_passender_tag"
+    OUTSIDE_WORKING_HOURS = "ausserhalb_arbeitszeit"
+    NOT_REACHABLE = "nicht_erreichbar"
+    APPOINTMENT_CLASH = "termin_ueberschneidung"
+    APPOINTMENT_NO_FIT = "termin_passt_nicht"
+    VAN_FULL = "mobil_ausgebucht"
+    CAPACITY = "vorrang_andere"
+    LIST_TOO_LONG = "liste_zu_lang"
+    NO_FIT = "passte_nicht"
+    NO_SOLUTION = "keine_loesung"
+
+    @property
+    def label(self) -> str:
+        """Short German label for tables and counts."""
+        return _LABELS[self]
+
+
+_LABELS: dict[Reason, str] = {
+    Reason.INVALID_ROW: "Zeile in der Kundenliste fehlerhaft",
+    Reason.ADDRESS: "Adresse nicht zuzuordnen oder außerhalb des Kreises",
+    Reason.APPOINTMENT_OUTSIDE_HORIZON: "Termin außerhalb des Planungszeitraums",
+    Reason.NO_VAN_DRIVER: "Beratungsmobil gewünscht, aber niemand fährt es",
+    Reason.WINDOW_TOO_SHORT: "Zeitfenster kürzer als der Besuch",
+    Reason.NO_MATCHING_DAY: "Verfügbarkeit trifft keinen Planungstag",
+    Reason.OUTSIDE_WORKING_HOURS: "außerhalb der Arbeitszeiten",
+    Reason.NOT_REACHABLE: "in der Arbeitszeit nicht hin und zurück erreichbar",
+    Reason.APPOINTMENT_CLASH: "Termin überschneidet sich mit anderen Terminen",
+    Reason.APPOINTMENT_NO_FIT: "Termin passt nicht zu den Fahrzeiten des Tages",
+    Reason.VAN_FULL: "Beratungsmobil ausgebucht",
+    Reason.CAPACITY: "nicht genug Zeit: Vorrang hatten andere",
+    Reason.LIST_TOO_LONG: "nicht genug Zeit: Liste länger als der Zeitraum fasst",
+    Reason.NO_FIT: "passte mit den Fahrzeiten in keine Tour",
+    Reason.NO_SOLUTION: "Suche ohne Ergebnis",
+}
