@@ -66,4 +66,7 @@ SHORTLIST_TRAVEL_MIN = 10
 #: Default search budget of ``planner plan`` (seconds of wall time, a safety net) and the
 #: deterministic budget (number of solutions) that actually stops the search.
 DEFAULT_TIME_LIMIT_S = 60.0
-DEFAULT_SOLUTION_LIMIT = 500
+#: Counted in OR-Tools' finishing search of the hybrid engine (planner.solve.strategy),
+#: which starts from PyVRP's routes: 200 cost about 8 CPU-s on the demo week and beat
+#: 500 from OR-Tools' own first solution (docs/benchmarks.md).
+DEFAULT_SOLUTION_LIMIT = 200

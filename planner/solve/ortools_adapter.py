@@ -64,9 +64,17 @@ DEFAULT_SEARCH = SearchSettings()
 
 
 def solve_vrp(
-    data: VrpData, stopping: StoppingCriterion, search: SearchSettings = DEFAULT_SEARCH
+    data: VrpData,
+    stopping: StoppingCriterion,
+    search: SearchSettings = DEFAULT_SEARCH,
+    *,
+    initial: tuple[VrpRoute, ...] = (),
 ) -> VrpSolution:
-    """Solve and read back routes. Optional visits that do not fit are dropped, not fatal."""
+    """Solve and read back routes. Optional visits that do not fit are dropped, not fatal.
+
+    ``initial`` routes (e.g. another engine's plan) are where the search starts; when
+    OR-Tools cannot read them as a solution, it builds its own first solution.
+    """
     began = time.perf_counter()
     data.validate()
     if not data.visits or not data.vehicles:
@@ -84,7 +92,11 @@ def solve_vrp(
         lambda: solver.FinishCurrentSearch() if cancel.requested() is not None else None
     )
     with cancel.deferred():
-        assignment = model.routing.SolveWithParameters(params)
+        start = model.initial_assignment(initial, params) if initial else None
+        if start is not None:
+            assignment = model.routing.SolveFromAssignmentWithParameters(start, params)
+        else:
+            assignment = model.routing.SolveWithParameters(params)
     elapsed = time.perf_counter() - began
     status = _status_text(int(model.routing.status()))
     if assignment is None:
@@ -216,6 +228,18 @@ class _Model:
             self.time.SetBreakDistanceDurationOfVehicle(rule.max_work, rule.length, k)
             result[k] = intervals
         return result
+
+    def initial_assignment(
+        self,
+        routes: tuple[VrpRoute, ...],
+        params: routing_parameters_pb2.RoutingSearchParameters,
+    ) -> pywrapcp.Assignment | None:
+        """The given routes as an OR-Tools assignment, or None when they are not one."""
+        per_vehicle: list[list[int]] = [[] for _ in self.data.vehicles]
+        for route in routes:
+            per_vehicle[route.vehicle] = [self.manager.NodeToIndex(n) for n in route.nodes]
+        self.routing.CloseModelWithParameters(params)
+        return self.routing.ReadAssignmentFromRoutes(per_vehicle, True)
 
     def read(self, assignment: pywrapcp.Assignment, elapsed: float, status: str) -> VrpSolution:
         routing, manager, data = self.routing, self.manager, self.data

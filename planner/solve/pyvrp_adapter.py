@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 
 import pyvrp
 import pyvrp.stop
 
+from planner import cancel
 from planner.solve.stopping import StoppingCriterion
 from planner.solve.vrp import VrpData, VrpRoute, VrpSolution
 
@@ -133,3 +135,150 @@ def _stop(stopping: StoppingCriterion) -> pyvrp.stop.StoppingCriterion:
     if not criteria:
         criteria.append(pyvrp.stop.MaxIterations(10_000))
     return pyvrp.stop.MultipleCriteria(criteria) if len(criteria) > 1 else criteria[0]
+
+
+@dataclass(frozen=True)
+class RelaxedResult:
+    """Routes PyVRP found for the relaxed week (no breaks, no exclusive groups).
+
+    The starts are PyVRP's; callers lay the days out exactly (:mod:`planner.solve.breaks`).
+    """
+
+    routes: tuple[VrpRoute, ...]
+    iterations: int
+    seconds: float
+    feasible: bool
+
+
+#: Cost that keeps a vehicle away from a visit it may not serve (far above any prize).
+_FORBIDDEN = 10**12
+
+
+def solve_relaxed(
+    data: VrpData,
+    iterations: int,
+    *,
+    seconds: float | None = None,
+    seed: int = SEED,
+) -> RelaxedResult:
+    """Route ``data`` with PyVRP, modelling what it can and relaxing what it cannot.
+
+    - several windows per visit: one PyVRP client per window, the copies of a visit in a
+      mutually exclusive optional group with the visit's prize;
+    - vehicle restrictions: a visit only some profiles may serve (the van's visits) is
+      forbiddingly expensive in the others; restrictions to single vehicles are left to
+      the time windows and checked afterwards;
+    - rest breaks: a vehicle whose shift is longer than the work limit gets a shift shorter
+      by the break (``shift_duration``), which leaves room to place it afterwards;
+    - exclusive vehicle groups are not modelled (the caller settles them).
+
+    ``iterations`` is the work budget (deterministic); ``seconds`` a safety net only.
+    """
+    began = time.perf_counter()
+    # A visit none of whose vehicles is left (allowed == (-1,)) cannot be served at all.
+    visits = [n for n in data.visits if not _nowhere(data, n)]
+    if not visits or not data.vehicles:
+        return RelaxedResult((), 0, 0.0, True)
+    model = pyvrp.Model()
+    ends = sorted(data.route_ends)
+    locations = {n: model.add_location(0, 0, name=str(n)) for n in (*ends, *visits)}
+    depots = {n: model.add_depot(locations[n], name=str(n)) for n in ends}
+    profiles_of_vehicle = [v.profile for v in data.vehicles]
+    n_profiles = len(data.time)
+    # Which profiles may serve each visit (from its allowed vehicles).
+    may_serve: dict[int, set[int]] = {}
+    copies: list[tuple[int, int]] = []  # PyVRP client index → (node, window index)
+    for n in visits:
+        allowed = data.allowed[n] if data.allowed else None
+        may_serve[n] = (
+            {profiles_of_vehicle[k] for k in allowed} if allowed else set(range(n_profiles))
+        )
+        windows = data.windows[n] or ((0, data.horizon),)
+        prize = data.penalties[n] or 0
+        group = model.add_client_group(required=False) if len(windows) > 1 else None
+        for w, (early, late) in enumerate(windows):
+            model.add_client(
+                locations[n],
+                delivery=[data.demand[n]] if data.demand else [],
+                service_duration=data.service[n],
+                tw_early=early,
+                tw_late=late,
+                prize=prize,
+                required=False,
+                group=group,
+                name=f"{n}/{w}",
+            )
+            copies.append((n, w))
+    profiles = [model.add_profile(name=f"p{p}") for p in range(n_profiles)]
+    nodes = [*ends, *visits]
+    for p, prof in enumerate(profiles):
+        time_m, cost_m = data.time[p], data.cost[p]
+        for a in nodes:
+            for b in nodes:
+                if a == b:
+                    continue
+                banned = (b in may_serve and p not in may_serve[b]) or (
+                    a in may_serve and p not in may_serve[a]
+                )
+                model.add_edge(
+                    locations[a],
+                    locations[b],
+                    distance=_FORBIDDEN if banned else int(cost_m[a, b]),
+                    duration=int(time_m[a, b]),
+                    profile=prof,
+                )
+    type_vehicles: list[int] = []
+    for k, v in enumerate(data.vehicles):
+        span = v.latest - v.earliest
+        rule = v.breaks
+        rest = 0
+        if rule is not None and span > rule.max_work:
+            rest = rule.length
+            if rule.long_day is not None and rule.extra and span > rule.long_day:
+                rest += rule.extra
+        # Back by the end of the shift minus the break: a break placed later only delays
+        # the rest of the day, and then it still ends in time.
+        model.add_vehicle_type(
+            num_available=1,
+            capacity=[v.capacity] if data.demand else [],
+            start_depot=depots[v.start],
+            end_depot=depots[v.end],
+            fixed_cost=v.fixed_cost,
+            tw_early=v.earliest,
+            tw_late=v.latest - rest,
+            shift_duration=span - rest,
+            profile=profiles[v.profile],
+            name=str(k),
+        )
+        type_vehicles.append(k)
+    criteria: list[pyvrp.stop.StoppingCriterion] = [pyvrp.stop.MaxIterations(max(1, iterations))]
+    if seconds is not None:
+        criteria.append(pyvrp.stop.MaxRuntime(seconds))
+    stop = criteria[0] if len(criteria) == 1 else pyvrp.stop.MultipleCriteria(criteria)
+    with cancel.deferred():
+        result = model.solve(_cancellable(stop), seed=seed, display=False, collect_stats=False)
+    best = result.best
+    routes: list[VrpRoute] = []
+    for route in best.routes():
+        vehicle = type_vehicles[route.vehicle_type()]
+        clients = [a for a in route if a.is_client()]
+        route_nodes = tuple(copies[a.idx][0] for a in clients)
+        starts = tuple(int(a.start_time) for a in clients)
+        routes.append(VrpRoute(vehicle, route_nodes, starts, route.start_time(), route.end_time()))
+    return RelaxedResult(
+        tuple(routes), result.num_iterations, time.perf_counter() - began, best.is_feasible()
+    )
+
+
+def _nowhere(data: VrpData, node: int) -> bool:
+    allowed = data.allowed[node] if data.allowed else None
+    return bool(allowed) and allowed is not None and allowed[0] < 0
+
+
+def _cancellable(stop: pyvrp.stop.StoppingCriterion) -> pyvrp.stop.StoppingCriterion:
+    """PyVRP's loop calls its stop with the best cost: Ctrl+C ends the search there too."""
+
+    def check(best_cost: int) -> bool:
+        return cancel.requested() is not None or bool(stop(best_cost))
+
+    return check
