@@ -204,6 +204,7 @@ class Coach:
     end_office: str  # key of the end office (usually the same)
     hours: tuple[tuple[int, int, int], ...]  # (weekday, start_min, end_min) per working day
     drives_van: bool = False
+    absent: tuple[tuple[date, date], ...] = ()  # (first, last) day, inclusive (``abwesend``)
 
     def hours_on(self, weekday: int) -> tuple[int, int] | None:
         for day, start, end in self.hours:
@@ -308,6 +309,15 @@ class Unplanned:
 
 
 @dataclass(frozen=True)
+class DayOff:
+    """A working day without a tour, and why (shown in the summary)."""
+
+    day: date
+    coach: Coach | None  # None: the whole team (public holiday)
+    reason: str  # German, e.g. "Feiertag (Erster Weihnachtstag)"
+
+
+@dataclass(frozen=True)
 class Plan:
     start: date
     days: int
@@ -318,6 +328,7 @@ class Plan:
     solve_seconds: float = 0.0
     stop_reason: str = ""
     messages: tuple[Message, ...] = ()
+    days_off: tuple[DayOff, ...] = ()  # holidays and absences in the period
 
     @property
     def planned_count(self) -> int:

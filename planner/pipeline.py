@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from planner import geodata, output_folder
+from planner import calendar_de, geodata, output_folder
 from planner.geocode import geocode_clients
 from planner.model import (
     GeocodedClient,
@@ -109,6 +109,7 @@ def build_plan(
         solve_seconds=elapsed,
         stop_reason=result.stopping,
         messages=messages,
+        days_off=calendar_de.days_off(team, start, days),
     )
     check_conservation(intake, plan)
     return plan, result

@@ -20,6 +20,7 @@ class Reason(StrEnum):
     WINDOW_TOO_SHORT = "zeitfenster_zu_kurz"
     NO_MATCHING_DAY = "kein_passender_tag"
     OUTSIDE_WORKING_HOURS = "ausserhalb_arbeitszeit"
+    DAY_OFF = "tag_ohne_tour"
     NOT_REACHABLE = "nicht_erreichbar"
     APPOINTMENT_CLASH = "termin_ueberschneidung"
     APPOINTMENT_NO_FIT = "termin_passt_nicht"
@@ -43,6 +44,7 @@ _LABELS: dict[Reason, str] = {
     Reason.WINDOW_TOO_SHORT: "Zeitfenster kürzer als der Besuch",
     Reason.NO_MATCHING_DAY: "Verfügbarkeit trifft keinen Planungstag",
     Reason.OUTSIDE_WORKING_HOURS: "außerhalb der Arbeitszeiten",
+    Reason.DAY_OFF: "Termin an einem Tag ohne Tour (Feiertag, Abwesenheit)",
     Reason.NOT_REACHABLE: "in der Arbeitszeit nicht hin und zurück erreichbar",
     Reason.APPOINTMENT_CLASH: "Termin überschneidet sich mit anderen Terminen",
     Reason.APPOINTMENT_NO_FIT: "Termin passt nicht zu den Fahrzeiten des Tages",

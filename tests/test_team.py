@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,10 @@ def test_template_loads() -> None:
     assert team.van == Van(name="Beratungsmobil", office="wetzlar", setup_min=10, speed_factor=1.15)
     assert team.breaks == BreakRule() and team.default_visit_min == 60
     assert team.regions == ()
+    assert team.coaches[1].absent == (
+        (date(2026, 12, 15), date(2026, 12, 15)),
+        (date(2026, 12, 24), date(2027, 1, 1)),
+    )
 
 
 def test_minimal_file_uses_defaults(tmp_path: Path) -> None:
@@ -244,3 +249,45 @@ def test_bom_and_cp1252_files_are_accepted(tmp_path: Path) -> None:
         path = tmp_path / f"team-{encoding}.toml"
         path.write_bytes(text.encode(encoding))
         assert load_team(path).coaches[0].name == "Jörg Weiß"
+
+
+def test_absences_single_days_and_ranges(tmp_path: Path) -> None:
+    entries = (
+        '["24.12.2026-01.01.2027", "15.12.2026", "1.2.27", "02.03.2027 – 04.03.2027", '
+        '"05.04.2027 bis 06.04.2027", 2027-05-03]'
+    )
+    team = _load(tmp_path, MINIMAL + f"abwesend = {entries}\n")
+    (coach,) = team.coaches  # type: ignore[attr-defined]
+    assert coach.absent == (
+        (date(2026, 12, 24), date(2027, 1, 1)),
+        (date(2026, 12, 15), date(2026, 12, 15)),
+        (date(2027, 2, 1), date(2027, 2, 1)),
+        (date(2027, 3, 2), date(2027, 3, 4)),
+        (date(2027, 4, 5), date(2027, 4, 6)),
+        (date(2027, 5, 3), date(2027, 5, 3)),  # a bare TOML date
+    )
+    assert _load(tmp_path, MINIMAL).coaches[0].absent == ()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('["32.12.2026"]', "Eintrag „32.12.2026“: Den 32.12.2026 gibt es nicht"),
+        ('["Weihnachten"]', "Eintrag „Weihnachten“: „Weihnachten“ ist kein Datum"),
+        ('["24.12.2026-30.02.2027"]', "Den 30.02.2027 gibt es nicht"),
+        (
+            '["01.01.2027-24.12.2026"]',
+            "Eintrag „01.01.2027-24.12.2026“: das Ende (24.12.2026) liegt vor dem Beginn "
+            "(01.01.2027)",
+        ),
+        ("[15122026]", "Eintrag 15122026 ist kein Datum in Anführungszeichen"),
+        ("15", "muss eine Liste sein"),
+    ],
+)
+def test_bad_absence_names_coach_and_entry(tmp_path: Path, value: str, expected: str) -> None:
+    text = MINIMAL.replace('kennung = "a"', 'kennung = "anna"') + f"abwesend = {value}\n"
+    with pytest.raises(ConfigError) as info:
+        _load(tmp_path, text)
+    message = str(info.value)
+    assert message.startswith("team.toml, [[coach]] Nr. 1 („anna“), Schlüssel „abwesend“: ")
+    assert expected in message

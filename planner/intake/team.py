@@ -24,6 +24,7 @@ Format (complete, commented example: ``data/vorlage/team_vorlage.toml``)::
     ziel_buero = "wetzlar"                 # optional (Standard: buero)
     arbeitszeit = "Mo-Do 08:00-16:30; Fr 08:00-13:00"   # Pflicht
     faehrt_beratungsmobil = true           # optional (Standard: false)
+    abwesend = ["24.12.2026-01.01.2027", "15.12.2026"]  # optional: Urlaub, Tage oder Zeiträume
 
     [beratungsmobil]                       # optional
     name = "Beratungsmobil"
@@ -45,6 +46,7 @@ import re
 import tomllib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,7 @@ from planner.intake.fields import (
     FieldError,
     fold,
     parse_availability,
+    parse_date,
     validate_position,
 )
 from planner.model import BreakRule, Coach, Office, Team, Van
@@ -74,7 +77,9 @@ LEGAL_BREAKS = BreakRule(after_min=6 * 60, break_min=30, long_after_min=9 * 60, 
 _TOP_KEYS = ("standard_besuchsdauer_min", "pause", "buero", "coach", "beratungsmobil", "regionen")
 _PAUSE_KEYS = ("nach_stunden", "minuten", "lang_nach_stunden", "lang_minuten")
 _OFFICE_KEYS = ("kennung", "name", "adresse", "breite", "laenge")
-_COACH_KEYS = ("kennung", "name", "buero", "ziel_buero", "arbeitszeit", "faehrt_beratungsmobil")
+_COACH_KEYS = (
+    "kennung", "name", "buero", "ziel_buero", "arbeitszeit", "faehrt_beratungsmobil", "abwesend",
+)  # fmt: skip
 _VAN_KEYS = ("name", "buero", "ruestzeit_min", "tempo_faktor")
 
 
@@ -380,6 +385,7 @@ def _coach(section: _Section, office_keys: list[str]) -> Coach:
         end_office=end_office,
         hours=_hours(section),
         drives_van=section.boolean("faehrt_beratungsmobil", False),
+        absent=_absences(section),
     )
 
 
@@ -408,6 +414,55 @@ def _hours(section: _Section) -> tuple[tuple[int, int, int], ...]:
             )
         days[window.weekday] = (window.start, window.end)
     return tuple((day, start, end) for day, (start, end) in sorted(days.items()))
+
+
+_ABSENCE_HINT = (
+    "Erwartet wird ein Tag wie „15.12.2026“ oder ein Zeitraum wie „24.12.2026-01.01.2027“."
+)
+
+#: ``first-last`` with the second date in German form, so ISO single dates (with their
+#: own dashes) are not taken for ranges.
+_RANGE = re.compile(r"\s*(?P<first>\S.*?)\s*(?:-|–|—|\bbis\b)\s*(?P<last>\d{1,2}\s*\..*?)\s*")
+
+
+def _absences(section: _Section) -> tuple[tuple[date, date], ...]:
+    """``abwesend`` → ((first, last), …); single days become one-day ranges."""
+    value = section.data.get("abwesend", [])
+    if isinstance(value, str | date):
+        value = [value]  # a single entry without brackets is unambiguous
+    if not isinstance(value, list):
+        raise section.error(
+            "abwesend", 'muss eine Liste sein, z. B. ["24.12.2026-01.01.2027", "15.12.2026"].'
+        )
+    spans: list[tuple[date, date]] = []
+    for entry in value:
+        if isinstance(entry, date):  # a bare TOML date (2026-12-24) is fine too
+            day = entry.date() if isinstance(entry, datetime) else entry
+            spans.append((day, day))
+            continue
+        if not isinstance(entry, str) or not entry.strip():
+            raise section.error(
+                "abwesend",
+                f"Eintrag {entry!r} ist kein Datum in Anführungszeichen. {_ABSENCE_HINT}",
+            )
+        text = entry.strip()
+        match = _RANGE.fullmatch(text)
+        parts = (match["first"], match["last"]) if match else (text, text)
+        try:
+            first, last = (parse_date(part) for part in parts)
+        except FieldError as err:
+            raise section.error(
+                "abwesend", f"Eintrag „{text}“: {err.text} {_ABSENCE_HINT}"
+            ) from None
+        assert first is not None and last is not None  # parts are never blank
+        if last < first:
+            raise section.error(
+                "abwesend",
+                f"Eintrag „{text}“: das Ende ({last:%d.%m.%Y}) liegt vor dem Beginn "
+                f"({first:%d.%m.%Y}). Bitte als „Beginn-Ende“ schreiben.",
+            )
+        spans.append((first, last))
+    return tuple(spans)
 
 
 def _van(section: _Section, office_keys: list[str]) -> Van:

@@ -135,6 +135,14 @@ def index_html(plan: Plan, names: Sequence[str], *, show_names: bool, created: d
     return _ENV.from_string(_INDEX).render(
         rows=rows,
         unplanned=[_unplanned_view(u, show_names=show_names) for u in plan.unplanned],
+        days_off=[
+            {
+                "day": date_long_de(o.day),
+                "who": o.coach.name if o.coach is not None else "ganzes Team",
+                "reason": o.reason,
+            }
+            for o in plan.days_off
+        ],
         show_names=show_names,
         period=_period(plan),
         planned=plan.planned_count,
@@ -476,6 +484,15 @@ _INDEX = """<!DOCTYPE html>
 <tbody><tr><td colspan="7">Keine Touren im Plan.</td></tr></tbody>
 {% endfor %}
 </table>
+{% if days_off %}
+<h2>Tage ohne Tour</h2>
+<table>
+<thead><tr><th>Tag</th><th>Wer</th><th>Grund</th></tr></thead>
+{% for o in days_off %}
+<tbody class="stop"><tr><td>{{ o.day }}</td><td>{{ o.who }}</td><td>{{ o.reason }}</td></tr></tbody>
+{% endfor %}
+</table>
+{% endif %}
 {% if unplanned %}
 <h2>Nicht eingeplant</h2>
 <table>

@@ -182,6 +182,14 @@ def write_summary(plan: Plan) -> str:
     for name, (visits, driving) in _per_coach(plan).items():
         lines.append(f"  Summe {name}: {visits} Besuche, Fahrzeit {minutes_de(driving)}{estimate}")
 
+    if plan.days_off:
+        lines.append("")
+        lines.append("Tage ohne Tour")
+        for off in plan.days_off:
+            day = f"{WEEKDAYS_DE[off.day.weekday()]} {date_de(off.day)}"
+            who = f" {off.coach.name}" if off.coach is not None else ""
+            lines.append(f"  {day}{who}: {off.reason}")
+
     lines.append("")
     lines.append("Regionen (eingeplant / nicht eingeplant)")
     regions = _per_region(plan)

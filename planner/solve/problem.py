@@ -14,10 +14,12 @@ from datetime import date, datetime, timedelta
 import numpy as np
 
 from planner import settings
+from planner.calendar_de import days_off
 from planner.model import (
     WEEKDAYS_DE,
     BreakRule,
     Coach,
+    DayOff,
     Office,
     Team,
     Unplanned,
@@ -198,13 +200,20 @@ def _penalty(visit: Visit, start: date) -> int:
 
 
 def build_shifts(team: Team, start: date, days: int) -> tuple[Shift, ...]:
-    """A car shift per coach and working day; a van shift too for coaches who drive it."""
+    """A car shift per coach and working day; a van shift too for coaches who drive it.
+
+    No shift on Hessen's public holidays nor on a coach's absences: the same
+    :func:`planner.calendar_de.days_off` that the plan reports.
+    """
+    off = {(o.day, o.coach.key if o.coach else None) for o in days_off(team, start, days)}
     shifts: list[Shift] = []
     for d in range(days):
         day = start + timedelta(days=d)
+        if (day, None) in off:
+            continue
         for coach in team.coaches:
             hours = coach.hours_on(day.weekday())
-            if hours is None:
+            if hours is None or (day, coach.key) in off:
                 continue
             begin, end = d * DAY + hours[0] * 60, d * DAY + hours[1] * 60
             start_office, end_office = team.office(coach.office), team.office(coach.end_office)
@@ -264,6 +273,8 @@ def _precheck_reason(
     shifts: Sequence[Shift],
     start: date,
     days: int,
+    days_off: Sequence[DayOff] = (),
+    coaches: Sequence[Coach] = (),
 ) -> tuple[Reason, str] | None:
     """A German reason when the visit cannot fit any shift whatever the others do."""
     client = visit.client
@@ -295,6 +306,15 @@ def _precheck_reason(
         for w in windows
     )
     if not in_hours:
+        if client.appointment is not None:
+            off = [o for o in days_off if o.day == client.appointment.date()]
+            whole_team = next((o for o in off if o.coach is None), None)
+            if whole_team is not None or (off and len(off) >= len(coaches)):
+                why = whole_team.reason if whole_team else "alle Coaches abwesend"
+                return Reason.DAY_OFF, (
+                    f"Termin am {client.appointment:%d.%m.%Y %H:%M}: an diesem Tag gibt es "
+                    f"keine Touren ({why}). Bitte einen anderen Tag vereinbaren."
+                )
         what = "Termin" if client.appointment is not None else "Verfügbarkeit"
         shown = (
             f"{WEEKDAYS_DE[client.appointment.weekday()]} {client.appointment:%d.%m. %H:%M}"
@@ -357,6 +377,7 @@ def build_problem(
 ) -> tuple[Problem, tuple[Unplanned, ...]]:
     """Build the routing problem; visits that cannot fit anyway come back as ``Unplanned``."""
     shifts = build_shifts(team, start, days)
+    off = days_off(team, start, days)
     offices = team.offices
     van = team.van
     setup_s = van.setup_min * 60 if van is not None else 0
@@ -368,7 +389,7 @@ def build_problem(
         # Van visits: the node (set-up) starts before the visit, windows shift with it.
         lead_s = setup_s if visit.client.visit_place is VisitPlace.VAN else 0
         windows = visit_windows(visit, start, days, lead_s)
-        reason = _precheck_reason(visit, windows, shifts, start, days)
+        reason = _precheck_reason(visit, windows, shifts, start, days, off, team.coaches)
         if reason is None:
             candidates.append((visit, windows))
         else:
