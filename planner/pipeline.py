@@ -28,7 +28,7 @@ from planner.model import (
 from planner.reasons import Reason
 from planner.regions import RegionMap, assign_regions
 from planner.render._format import decimal_de
-from planner.solve import SolveResult, StoppingCriterion, solve_visits
+from planner.solve import Engine, SolveResult, StoppingCriterion, solve_visits
 from planner.traveltime import GreatCircleEstimate, TravelTimeProvider
 
 Progress = Callable[[str], None]
@@ -68,6 +68,7 @@ def build_plan(
     *,
     travel: TravelTimeProvider | None = None,
     progress: Progress = _quiet,
+    engine: Engine = "auto",
 ) -> tuple[Plan, SolveResult]:
     """Plan ``days`` days from ``start`` for the clients of one intake result.
 
@@ -93,7 +94,7 @@ def build_plan(
     progress(f"Touren berechnen für {len(visits)} Besuche …")
     began = time.perf_counter()
     budget = stopping.remaining(began - planning_began)
-    result = solve_visits(visits, team, start, days, travel, budget)
+    result = solve_visits(visits, team, start, days, travel, budget, engine=engine)
     elapsed = time.perf_counter() - began
     messages = intake.messages + tuple(m for g in geocoded for m in g.messages)
     unplanned = tuple(
