@@ -318,6 +318,15 @@ class DayOff:
 
 
 @dataclass(frozen=True)
+class CoachLoad:
+    """A coach's working time in the period and the visit time planned for them."""
+
+    coach: Coach
+    working_min: int  # sum of the coach's shifts (car or van, once per day)
+    visit_min: int  # planned visit durations (driving and set-up not counted)
+
+
+@dataclass(frozen=True)
 class Plan:
     start: date
     days: int
@@ -329,6 +338,7 @@ class Plan:
     stop_reason: str = ""
     messages: tuple[Message, ...] = ()
     days_off: tuple[DayOff, ...] = ()  # holidays and absences in the period
+    loads: tuple[CoachLoad, ...] = ()  # per coach, in team order
 
     @property
     def planned_count(self) -> int:

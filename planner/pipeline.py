@@ -16,6 +16,7 @@ from pathlib import Path
 from planner import calendar_de, geodata, output_folder
 from planner.geocode import geocode_clients
 from planner.model import (
+    CoachLoad,
     GeocodedClient,
     IntakeResult,
     Message,
@@ -111,9 +112,24 @@ def build_plan(
         stop_reason=result.stopping,
         messages=messages,
         days_off=calendar_de.days_off(team, start, days),
+        loads=coach_loads(team, result),
     )
     check_conservation(intake, plan)
     return plan, result
+
+
+def coach_loads(team: Team, result: SolveResult) -> tuple[CoachLoad, ...]:
+    """Working and planned visit minutes per coach (for the fair-load figures)."""
+    working: dict[str, int] = {}
+    for day in {(s.coach.key, s.day_index): s for s in result.problem.shifts}.values():
+        working[day.coach.key] = working.get(day.coach.key, 0) + (day.end_s - day.start_s) // 60
+    visits: dict[str, int] = {}
+    for tour in result.tours:
+        minutes = sum(stop.visit.duration_min for stop in tour.stops)
+        visits[tour.coach.key] = visits.get(tour.coach.key, 0) + minutes
+    return tuple(
+        CoachLoad(c, working.get(c.key, 0), visits.get(c.key, 0)) for c in team.coaches
+    )
 
 
 def check_conservation(intake: IntakeResult, plan: Plan) -> None:

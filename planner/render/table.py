@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
+from planner.fairness import FAIR_TOLERANCE, shares
 from planner.model import WEEKDAYS_DE, Plan, Stop, Tour, Unplanned
 from planner.reasons import Reason
 from planner.render._format import (
@@ -52,6 +53,8 @@ COLUMNS: tuple[str, ...] = (
     "grund",
     "grund_code",
 )
+#: Reasons that mean "more people than time": then the fair-load rule applies.
+_NOT_ENOUGH_TIME = frozenset({Reason.CAPACITY, Reason.LIST_TOO_LONG})
 #: Reasons with at most this many people list their Kunden-Nr in the summary.
 _NAMED_UP_TO = 3
 PLANNED = "geplant"
@@ -181,6 +184,7 @@ def write_summary(plan: Plan) -> str:
         )
     for name, (visits, driving) in _per_coach(plan).items():
         lines.append(f"  Summe {name}: {visits} Besuche, Fahrzeit {minutes_de(driving)}{estimate}")
+    lines += _fair_load(plan)
 
     if plan.days_off:
         lines.append("")
@@ -213,6 +217,41 @@ def write_summary(plan: Plan) -> str:
     if plan.stop_reason:
         lines.append(f"Planung beendet: {plan.stop_reason} ({decimal_de(plan.solve_seconds)} s)")
     return "\n".join(lines) + "\n"
+
+
+def _fair_load(plan: Plan) -> list[str]:
+    """Each coach's visit time against their working time, and whether the load is fair."""
+    parts = shares(plan.loads)
+    if not parts:
+        return []
+    lines = ["", "Auslastung je Coach (Besuchszeit ohne Fahrten / Arbeitszeit)"]
+    for part in parts:
+        load = part.load
+        lines.append(
+            f"  {load.coach.name}: {minutes_de(load.visit_min)} von "
+            f"{minutes_de(load.working_min)} ({100 * load.visit_min / load.working_min:.0f} %); "
+            f"Anteil an allen Besuchen {100 * part.share:.0f} %, "
+            f"Soll nach Arbeitszeit {100 * part.target:.0f} %"
+        )
+    oversubscribed = any(u.code in _NOT_ENOUGH_TIME for u in plan.unplanned)
+    tolerance = f"±{100 * FAIR_TOLERANCE:.0f} %"
+    if not oversubscribed:
+        lines.append(
+            "  Alle einplanbaren Personen haben Platz: die Anteile dürfen vom Soll abweichen "
+            "(lieber volle Tage als viele halbe)."
+        )
+    elif all(part.fair for part in parts):
+        lines.append(
+            f"  Mehr Anfragen als Zeit: jeder Anteil liegt innerhalb {tolerance} vom Soll."
+        )
+    else:
+        off = ", ".join(
+            f"{p.load.coach.name} ({100 * p.share:.0f} % statt {100 * p.target:.0f} %)"
+            for p in parts
+            if not p.fair
+        )
+        lines.append(f"  Mehr Anfragen als Zeit, aber außerhalb {tolerance} vom Soll: {off}.")
+    return lines
 
 
 def _per_coach(plan: Plan) -> dict[str, tuple[int, int]]:
