@@ -66,3 +66,24 @@ def test_optional_visits_are_dropped_by_prize() -> None:
     for engine in ("ortools", "pyvrp"):
         solution = solve(data, FirstOf((SolutionLimit(50), TimeLimit(2))), engine=engine)
         assert solution.dropped == (3,), engine
+
+
+def test_no_search_parameter_depends_on_the_wall_clock() -> None:
+    """Only the safety net may be a time: OR-Tools' 0.1 s LNS cut changed plans under load."""
+    from ortools.constraint_solver import pywrapcp
+
+    from planner.solve.ortools_adapter import DEFAULT_SEARCH
+
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    DEFAULT_SEARCH.apply(params)
+    SolutionLimit(200).apply(params)
+    durations = {
+        field.name: getattr(params, field.name)
+        for field in params.DESCRIPTOR.fields
+        if field.message_type is not None
+        and field.message_type.full_name == "google.protobuf.Duration"
+    }
+    assert set(durations) >= {"lns_time_limit"}
+    for name, duration in durations.items():
+        if name != "time_limit":
+            assert duration.ToSeconds() >= 3600, name

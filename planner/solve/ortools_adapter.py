@@ -58,7 +58,14 @@ class SearchSettings:
         for name, on in self.operators:
             setattr(params.local_search_operators, name, _ON if on else _OFF)
         params.log_search = self.log_search
+        # OR-Tools cuts each large-neighbourhood sub-search after 0.1 s of *wall* time by
+        # default: on a busy machine the cut comes earlier and the plan changes. The
+        # sub-searches finish in milliseconds here, so an hour means "never cut": the plan
+        # depends on the input alone.
+        params.lns_time_limit.FromSeconds(_LNS_NEVER_CUT_S)
 
+
+_LNS_NEVER_CUT_S = 3600
 
 DEFAULT_SEARCH = SearchSettings()
 
