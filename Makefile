@@ -34,7 +34,7 @@ lock:
 	$(PYTHON) -m pip install --quiet uv
 	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.12 -o requirements.lock
 
-# Long runs (about an hour in all); results go to docs/benchmarks.md.
+# Long runs (about two and a half hours in all); results go to docs/benchmarks.md.
 bench: $(STAMP)
 	$(PY) benchmarks/solomon.py --time-limit 30
 	$(PY) benchmarks/lahn_dill.py
