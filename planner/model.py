@@ -205,6 +205,13 @@ class Coach:
     hours: tuple[tuple[int, int, int], ...]  # (weekday, start_min, end_min) per working day
     drives_van: bool = False
     absent: tuple[tuple[date, date], ...] = ()  # (first, last) day, inclusive (``abwesend``)
+    #: Weekly frame (``regionstage``): (weekday, region) — on that weekday the coach works
+    #: in that region; ``region_days_fixed`` makes it a rule instead of a preference.
+    region_days: tuple[tuple[int, str], ...] = ()
+    region_days_fixed: bool = False
+
+    def region_on(self, weekday: int) -> str | None:
+        return next((region for day, region in self.region_days if day == weekday), None)
 
     def hours_on(self, weekday: int) -> tuple[int, int] | None:
         for day, start, end in self.hours:

@@ -22,6 +22,7 @@ class Reason(StrEnum):
     OUTSIDE_WORKING_HOURS = "ausserhalb_arbeitszeit"
     DAY_OFF = "tag_ohne_tour"
     NOT_REACHABLE = "nicht_erreichbar"
+    REGION_DAYS = "regionstage"
     APPOINTMENT_CLASH = "termin_ueberschneidung"
     APPOINTMENT_NO_FIT = "termin_passt_nicht"
     VAN_FULL = "mobil_ausgebucht"
@@ -46,6 +47,7 @@ _LABELS: dict[Reason, str] = {
     Reason.OUTSIDE_WORKING_HOURS: "außerhalb der Arbeitszeiten",
     Reason.DAY_OFF: "Termin an einem Tag ohne Tour (Feiertag, Abwesenheit)",
     Reason.NOT_REACHABLE: "in der Arbeitszeit nicht hin und zurück erreichbar",
+    Reason.REGION_DAYS: "kein Regionstag für die Region an den möglichen Tagen",
     Reason.APPOINTMENT_CLASH: "Termin überschneidet sich mit anderen Terminen",
     Reason.APPOINTMENT_NO_FIT: "Termin passt nicht zu den Fahrzeiten des Tages",
     Reason.VAN_FULL: "Beratungsmobil ausgebucht",

@@ -28,40 +28,7 @@ from shapely.ops import unary_union
 
 from planner import geodata
 from planner.model import GeocodedClient
-
-DEFAULT_REGIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "Dill-Nord",
-        ("Haiger", "Dietzhölztal", "Eschenburg", "Dillenburg", "Siegbach", "Breitscheid"),
-    ),
-    (
-        "Dill-Mitte",
-        (
-            "Herborn",
-            "Sinn",
-            "Driedorf",
-            "Mittenaar",
-            "Greifenstein",
-            "Ehringshausen",
-            "Bischoffen",
-            "Hohenahr",
-        ),
-    ),
-    (
-        "Lahn-Süd",
-        (
-            "Wetzlar",
-            "Aßlar",
-            "Solms",
-            "Braunfels",
-            "Leun",
-            "Lahnau",
-            "Hüttenberg",
-            "Schöffengrund",
-            "Waldsolms",
-        ),
-    ),
-)
+from planner.settings import DEFAULT_REGIONS
 
 UNASSIGNED = "ohne Region"
 

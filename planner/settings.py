@@ -25,6 +25,45 @@ ATTRIBUTION = (
     "einzelne Punkte GeoNames (CC BY 4.0)"
 )
 
+# --------------------------------------------------------------------------- regions
+
+#: The default grouping of the 23 municipalities (reasons in :mod:`planner.regions`); a
+#: team file may replace it with ``[regionen]``. Here, not in the regions stage, because
+#: the team file (intake) checks region names against it.
+DEFAULT_REGIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "Dill-Nord",
+        ("Haiger", "Dietzhölztal", "Eschenburg", "Dillenburg", "Siegbach", "Breitscheid"),
+    ),
+    (
+        "Dill-Mitte",
+        (
+            "Herborn",
+            "Sinn",
+            "Driedorf",
+            "Mittenaar",
+            "Greifenstein",
+            "Ehringshausen",
+            "Bischoffen",
+            "Hohenahr",
+        ),
+    ),
+    (
+        "Lahn-Süd",
+        (
+            "Wetzlar",
+            "Aßlar",
+            "Solms",
+            "Braunfels",
+            "Leun",
+            "Lahnau",
+            "Hüttenberg",
+            "Schöffengrund",
+            "Waldsolms",
+        ),
+    ),
+)
+
 # --------------------------------------------------------------------------- travel-time estimate
 # The offline default: no road network, so driving is estimated from the great-circle
 # distance. Values are deliberately conservative for a hilly rural district where most
@@ -58,6 +97,9 @@ WAIT_UNKNOWN_DAYS = 365
 #: Fixed cost of using a coach-day at all (cost units = seconds of driving). Favours fewer,
 #: fuller days over many half-empty ones, leaving whole days free for office work and calls.
 TOUR_FIXED_COST_S = 1800
+#: Extra cost (seconds of driving) of a visit outside the region a coach-day is tied to
+#: as a preference (``regionstage``): such visits move to other days when they can.
+REGION_DAY_PREFERENCE_S = 1200
 #: Over-subscribed lists: route only this many times the estimated visit capacity of the
 #: horizon (front of the priority/waiting queue); the rest is reported as "not enough time".
 SHORTLIST_FACTOR = 1.6

@@ -62,8 +62,10 @@ from planner.intake.fields import (
     parse_availability,
     parse_date,
     validate_position,
+    weekday_number,
 )
 from planner.model import BreakRule, Coach, Office, Team, Van
+from planner.settings import DEFAULT_REGIONS
 
 Resolver = Callable[[str], tuple[float, float]]
 
@@ -79,6 +81,7 @@ _PAUSE_KEYS = ("nach_stunden", "minuten", "lang_nach_stunden", "lang_minuten")
 _OFFICE_KEYS = ("kennung", "name", "adresse", "breite", "laenge")
 _COACH_KEYS = (
     "kennung", "name", "buero", "ziel_buero", "arbeitszeit", "faehrt_beratungsmobil", "abwesend",
+    "regionstage", "regionstage_fest",
 )  # fmt: skip
 _VAN_KEYS = ("name", "buero", "ruestzeit_min", "tempo_faktor")
 
@@ -132,7 +135,11 @@ def parse_team(
     _unique(offices, "buero", top)
     office_keys = [o.key for o in offices]
 
-    coaches = tuple(_coach(s, office_keys) for s in top.tables("coach", required=True))
+    regions = _regions(top.table("regionen"))
+    region_names = [name for name, _ in regions or DEFAULT_REGIONS]
+    coaches = tuple(
+        _coach(s, office_keys, region_names) for s in top.tables("coach", required=True)
+    )
     _unique(coaches, "coach", top)
 
     van_section = top.table("beratungsmobil")
@@ -156,7 +163,7 @@ def parse_team(
         van=van,
         default_visit_min=default_visit,
         breaks=breaks,
-        regions=_regions(top.table("regionen")),
+        regions=regions,
     )
 
 
@@ -363,7 +370,7 @@ def _office(section: _Section, resolve_address: Resolver | None) -> Office:
     )
 
 
-def _coach(section: _Section, office_keys: list[str]) -> Coach:
+def _coach(section: _Section, office_keys: list[str], region_names: Sequence[str]) -> Coach:
     section = _named(section)
     section.check_keys(_COACH_KEYS)
     key = section.string("kennung")
@@ -386,7 +393,37 @@ def _coach(section: _Section, office_keys: list[str]) -> Coach:
         hours=_hours(section),
         drives_van=section.boolean("faehrt_beratungsmobil", False),
         absent=_absences(section),
+        region_days=_region_days(section, region_names),
+        region_days_fixed=section.boolean("regionstage_fest", False),
     )
+
+
+def _region_days(section: _Section, region_names: Sequence[str]) -> tuple[tuple[int, str], ...]:
+    """``regionstage = { Di = "Dill-Nord", Do = "Lahn-Süd" }``: weekday → region."""
+    frame = section.table("regionstage")
+    if frame is None:
+        return ()
+    known = {name.casefold(): name for name in region_names}
+    days: dict[int, str] = {}
+    for day_text, region in frame.data.items():
+        weekday = weekday_number(day_text)
+        if weekday is None:
+            raise section.error(
+                "regionstage",
+                f"„{day_text}“ ist kein Wochentag; bitte Mo, Di, Mi, Do, Fr, Sa oder So.",
+            )
+        name = known.get(region.strip().casefold()) if isinstance(region, str) else None
+        if name is None:
+            raise section.error(
+                "regionstage",
+                f"Region „{region}“ gibt es nicht. Bekannt sind: "
+                + ", ".join(f"„{n}“" for n in region_names)
+                + " (Standard oder [regionen] der Teamdatei).",
+            )
+        if weekday in days:
+            raise section.error("regionstage", f"„{day_text}“ steht doppelt.")
+        days[weekday] = name
+    return tuple(sorted(days.items()))
 
 
 def _hours(section: _Section) -> tuple[tuple[int, int, int], ...]:

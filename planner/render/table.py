@@ -180,7 +180,7 @@ def write_summary(plan: Plan) -> str:
         lines.append(
             f"  {date_short_de(tour.day)} {tour.coach.name}{van}: {len(tour.stops)} Besuche, "
             f"{clock(tour.start)}–{clock(tour.end)}, Fahrzeit {minutes_de(tour.driving_min)}"
-            f"{estimate}, {km_de(tour.distance_m)}{pause}"
+            f"{estimate}, {km_de(tour.distance_m)}{pause}{_region_day(tour)}"
         )
     for name, (visits, driving) in _per_coach(plan).items():
         lines.append(f"  Summe {name}: {visits} Besuche, Fahrzeit {minutes_de(driving)}{estimate}")
@@ -217,6 +217,15 @@ def write_summary(plan: Plan) -> str:
     if plan.stop_reason:
         lines.append(f"Planung beendet: {plan.stop_reason} ({decimal_de(plan.solve_seconds)} s)")
     return "\n".join(lines) + "\n"
+
+
+def _region_day(tour: Tour) -> str:
+    """', Regionstag Dill-Nord: 5 von 6 Besuchen dort' for a day of the weekly frame."""
+    region = tour.coach.region_on(tour.day.weekday())
+    if region is None:
+        return ""
+    inside = sum(1 for stop in tour.stops if stop.visit.site.region == region)
+    return f", Regionstag {region}: {inside} von {len(tour.stops)} Besuchen dort"
 
 
 def _fair_load(plan: Plan) -> list[str]:

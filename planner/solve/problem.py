@@ -123,13 +123,14 @@ class Problem:
             long_day=(rule.long_after_min + rule.break_min) * 60,
             extra=max(0, rule.long_break_min - rule.break_min) * 60,
         )
+        times, costs, profile_of = self._profiles(car, van)
         vehicles = tuple(
             Vehicle(
                 start=self.node_of_office(s.start_office.key),
                 end=self.node_of_office(s.end_office.key),
                 earliest=s.start_s,
                 latest=s.end_s,
-                profile=1 if s.with_van else 0,
+                profile=profile_of[_profile_key(s)],
                 fixed_cost=self.tour_fixed_cost,
                 breaks=breaks,
             )
@@ -149,8 +150,8 @@ class Problem:
                 ]
         return VrpData(
             vehicles=vehicles,
-            time=(car, van),
-            cost=(car, van),
+            time=times,
+            cost=costs,
             service=(0,) * n_offices + self.service_s,
             windows=((),) * n_offices
             + tuple(tuple((w.earliest, w.latest) for w in ws) for ws in self.windows),
@@ -161,11 +162,47 @@ class Problem:
             places=frozenset(range(n_offices)),
         )
 
+    def _profiles(
+        self, car: IntMatrix, van: IntMatrix
+    ) -> tuple[tuple[IntMatrix, ...], tuple[IntMatrix, ...], dict[tuple[int, str, bool], int]]:
+        """Car and van profiles, and one per region day of the weekly frame.
+
+        A coach-day tied to a region as a preference pays ``REGION_DAY_PREFERENCE_S`` more
+        for each visit outside it (so such visits go to other days and coaches when they
+        can, and still come along when nothing else fits); a coach-day tied as a rule
+        gets its own profile too, so engines that only know profiles (PyVRP) can keep
+        other regions' visits off it (the vehicle restrictions say so exactly).
+        """
+        times: list[IntMatrix] = [car, van]
+        costs: list[IntMatrix] = [car, van]
+        profile_of: dict[tuple[int, str, bool], int] = {(0, "", False): 0, (1, "", False): 1}
+        n_offices = len(self.offices)
+        for key in sorted({_profile_key(s) for s in self.shifts}):
+            base, region, fixed = key
+            if key in profile_of:
+                continue
+            cost = (car if base == 0 else van).copy()
+            if not fixed:
+                outside = np.array(
+                    [False] * n_offices + [v.site.region != region for v in self.visits]
+                )
+                cost[:, outside] += settings.REGION_DAY_PREFERENCE_S
+            profile_of[key] = len(times)
+            times.append(car if base == 0 else van)
+            costs.append(cost)
+        return tuple(times), tuple(costs), profile_of
+
     def node_of_office(self, key: str) -> int:
         return next(i for i, o in enumerate(self.offices) if o.key == key)
 
     def to_datetime(self, absolute_s: int) -> datetime:
         return datetime.combine(self.start, datetime.min.time()) + timedelta(seconds=absolute_s)
+
+
+def _profile_key(shift: Shift) -> tuple[int, str, bool]:
+    """(car 0 / van 1, region of the day or "", tied as a rule)."""
+    region = shift.coach.region_on(shift.day.weekday()) or ""
+    return (1 if shift.with_van else 0, region, bool(region) and shift.coach.region_days_fixed)
 
 
 def _whole_minutes(seconds: IntMatrix) -> IntMatrix:
@@ -335,6 +372,12 @@ def _precheck_reason(
     return None
 
 
+def _region_excludes(shift: Shift, region: str) -> bool:
+    """True when the coach's weekly frame ties this day to another region as a rule."""
+    tied = shift.coach.region_on(shift.day.weekday())
+    return shift.coach.region_days_fixed and tied is not None and tied != region
+
+
 #: A visit that can fit: its start windows and the shifts that can reach it.
 _Candidate = tuple[Visit, tuple[Window, ...], tuple[int, ...]]
 
@@ -349,6 +392,9 @@ def _reachable_shifts(
     office_index: dict[str, int],
     van_factor: float,
     van_only: bool,
+    region: str = "",
+    *,
+    region_days: bool = True,
 ) -> tuple[int, ...]:
     """Shifts that can drive out, serve the visit in a window, and return within hours.
 
@@ -357,6 +403,8 @@ def _reachable_shifts(
     allowed: list[int] = []
     for k, shift in enumerate(shifts):
         if van_only and not shift.with_van:
+            continue
+        if region_days and _region_excludes(shift, region):
             continue
         factor = van_factor if shift.with_van else 1.0
         out = _scaled(int(to_visit.seconds[office_index[shift.start_office.key], visit]), factor)
@@ -408,11 +456,20 @@ def build_problem(
     for i, (visit, windows) in enumerate(candidates):
         van_only = visit.client.visit_place is VisitPlace.VAN
         duration_s = visit.duration_min * 60 + (setup_s if van_only else 0)
-        allowed = _reachable_shifts(
-            duration_s, i, windows, shifts, to_visit, from_visit, office_index, van_factor, van_only
-        )
+        reach = (duration_s, i, windows, shifts, to_visit, from_visit, office_index, van_factor)
+        allowed = _reachable_shifts(*reach, van_only, visit.site.region)
         if allowed:
             kept.append((visit, windows, allowed))
+        elif _reachable_shifts(*reach, van_only, visit.site.region, region_days=False):
+            unplanned.append(
+                _unplanned(
+                    visit,
+                    Reason.REGION_DAYS,
+                    f"Wochenplan der Regionstage: an den möglichen Tagen ist kein Coach für "
+                    f"„{visit.site.region or 'ohne Region'}“ eingeteilt (regionstage_fest "
+                    "in der Teamdatei).",
+                )
+            )
         else:
             nearest = (
                 min(int(to_visit.seconds[office_index[s.start_office.key], i]) for s in shifts)
