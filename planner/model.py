@@ -122,6 +122,7 @@ class Client:
     duration_min: int | None = None  # None: the team's default visit length
     notes: str = ""
     manual_position: tuple[float, float] | None = None  # (lat, lon) given by hand
+    meeting_place: str = ""  # ``Treffpunkt`` (Besuchsort Café only): place or address
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,9 @@ class Site:
     ortsteil: str  # may be empty at municipality precision
     precision: Precision
     region: str = ""  # filled by the regions stage
+    #: The meeting place as written (Besuchsort Café): the visit is there, not at the
+    #: client's home, so outputs show this instead of the home address.
+    meeting_place: str = ""
 
 
 @dataclass(frozen=True)
@@ -246,6 +250,8 @@ class Team:
     default_visit_min: int = 60
     breaks: BreakRule = BreakRule()
     regions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (region, municipalities)
+    #: ``[treffpunkte]``: (municipality, default meeting place) for Besuchsort Café.
+    meeting_places: tuple[tuple[str, str], ...] = ()
 
     def office(self, key: str) -> Office:
         for office in self.offices:
@@ -264,6 +270,9 @@ class Visit:
     client: Client
     site: Site
     duration_min: int
+    #: Where the Beratungsmobil stands for this visit (its ``site`` is then the stand's
+    #: position); consecutive visits at one stand share the set-up. Empty: not in the van.
+    stand: str = ""
 
 
 @dataclass(frozen=True)

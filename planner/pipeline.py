@@ -43,8 +43,13 @@ def _quiet(_: str) -> None:
     pass
 
 
-def geocode_and_regions(intake: IntakeResult, regions: RegionMap) -> tuple[GeocodedClient, ...]:
-    return assign_regions(geocode_clients(intake.clients, source=intake.source), regions)
+def geocode_and_regions(
+    intake: IntakeResult,
+    regions: RegionMap,
+    meeting_places: Sequence[tuple[str, str]] | None = None,
+) -> tuple[GeocodedClient, ...]:
+    located = geocode_clients(intake.clients, source=intake.source, meeting_places=meeting_places)
+    return assign_regions(located, regions)
 
 
 def region_map(team: Team) -> RegionMap:
@@ -79,7 +84,7 @@ def build_plan(
     planning_began = time.perf_counter()
     travel = travel or GreatCircleEstimate()
     progress("Adressen zuordnen (offline) …")
-    geocoded = geocode_and_regions(intake, region_map(team))
+    geocoded = geocode_and_regions(intake, region_map(team), team.meeting_places)
     visits = tuple(
         Visit(g.client, g.site, g.client.duration_min or team.default_visit_min)
         for g in geocoded

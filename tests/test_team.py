@@ -291,3 +291,37 @@ def test_bad_absence_names_coach_and_entry(tmp_path: Path, value: str, expected:
     message = str(info.value)
     assert message.startswith("team.toml, [[coach]] Nr. 1 („anna“), Schlüssel „abwesend“: ")
     assert expected in message
+
+
+@pytest.mark.parametrize(
+    ("entries", "key", "expected"),
+    [
+        ('Herbon = "Bahnhof Herborn"', "Herbon", "meinten Sie „Herborn“?"),
+        ('Naunheim = "Naunheim"', "Naunheim", "Ortsteile zählen zu ihrer Gemeinde"),
+        ("Sinn = 3", "Sinn", "muss ein Ort oder eine Adresse in Anführungszeichen sein"),
+        ('Sinn = "  "', "Sinn", "muss ein Ort oder eine Adresse in Anführungszeichen sein"),
+        ('Sinn = "Café A"\nsinn = "Café B"', "sinn", "„Sinn“ steht doppelt"),
+    ],
+)
+def test_bad_meeting_places_name_the_municipality(
+    tmp_path: Path, entries: str, key: str, expected: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        _load(tmp_path, MINIMAL + f"\n[treffpunkte]\n{entries}\n")
+    message = str(info.value)
+    assert message.startswith(f"team.toml, [treffpunkte], Schlüssel „{key}“: ")
+    assert expected in message
+
+
+def test_meeting_places_in_the_template_load_when_uncommented(tmp_path: Path) -> None:
+    # The template keeps [treffpunkte] commented out; the example must still be valid.
+    text = TEMPLATE.read_text(encoding="utf-8")
+    block = text[text.index("# [treffpunkte]") :]
+    uncommented = "\n".join(line.removeprefix("# ") for line in block.splitlines())
+    team = _load(tmp_path, text.replace(block, uncommented))
+    assert team.meeting_places == (  # type: ignore[attr-defined]
+        ("Herborn", "Café Mittendrin, Hauptstraße 40, Herborn"),
+        ("Dillenburg", "Bahnhof Dillenburg"),
+        ("Wetzlar", "Stadtbibliothek, Wetzlar"),
+    )
+    assert load_team(TEMPLATE).meeting_places == ()

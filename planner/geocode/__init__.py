@@ -11,6 +11,7 @@ without municipality or PLZ yields ``site=None`` and an ERROR message naming bot
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from planner import geodata
 from planner.geocode.base import (
@@ -22,6 +23,7 @@ from planner.geocode.base import (
     Status,
 )
 from planner.geocode.gazetteer import LahnDillGazetteer, default_gazetteer
+from planner.geocode.meeting import MemoResolver, at_meeting_place, resolve_meeting_place
 from planner.geocode.normalize import parse_query
 from planner.model import Client, GeocodedClient, Message, Precision, Severity, Site
 
@@ -36,6 +38,7 @@ __all__ = [
     "Status",
     "geocode_client",
     "geocode_clients",
+    "resolve_meeting_place",
     "resolve_office_address",
 ]
 
@@ -56,10 +59,27 @@ def geocode_clients(
     *,
     source: str = "",
     geocoder: PlaceResolver | None = None,
+    meeting_places: Sequence[tuple[str, str]] | None = None,
 ) -> tuple[GeocodedClient, ...]:
-    """Position every client (same order as the input) with findings as messages."""
+    """Position every client (same order as the input) with findings as messages.
+
+    A Café visit is positioned at its meeting place (:mod:`planner.geocode.meeting`);
+    ``meeting_places`` are the team's defaults per municipality (``Team.meeting_places``),
+    ``None`` when no team is known.
+    """
     resolver = geocoder if geocoder is not None else default_gazetteer()
-    return tuple(geocode_client(c, source=source, geocoder=resolver) for c in clients)
+    defaults = dict(meeting_places) if meeting_places is not None else None
+    meeting = MemoResolver(resolver)
+    return tuple(
+        at_meeting_place(
+            c,
+            partial(geocode_client, c, source=source, geocoder=resolver),
+            defaults,
+            meeting,
+            source=source,
+        )
+        for c in clients
+    )
 
 
 def geocode_client(

@@ -239,7 +239,25 @@ def _parse_row(columns: ColumnMap, cells: Sequence[str], ctx: _RowContext) -> _O
     priority = check("prioritaet", parse_priority, 2)
     last_contact = check("letzter_kontakt", parse_date, None)
     place_text = columns.value(cells, "besuchsort")
+    place_problems = len(problems)
     visit_place = check("besuchsort", parse_visit_place, VisitPlace.HOME)
+    meeting_place = columns.value(cells, "treffpunkt")
+    if is_plain_visit_place(meeting_place):
+        # "Café" or "Wohnung" is a kind of place, not a place: lists that headed the
+        # Besuchsort column "Treffpunkt" (read that way before this column existed) still work.
+        if meeting_place and not place_text:
+            place_text = meeting_place
+            visit_place = parse_visit_place(place_text)
+        meeting_place = ""
+    elif not place_text:
+        visit_place = VisitPlace.CAFE  # a meeting place means the visit is not at home
+    elif visit_place is not VisitPlace.CAFE and len(problems) == place_problems:
+        warn(
+            columns.header("treffpunkt"),
+            f"Der Treffpunkt „{meeting_place}“ gilt nur für den Besuchsort Café, hier ist der "
+            f"Besuchsort „{visit_place.value}“. Der Treffpunkt wird nicht verwendet.",
+        )
+        meeting_place = ""
     no_windows: tuple[WeeklyWindow, ...] = ()
     availability = check("verfuegbarkeit", parse_availability, no_windows)
     appointment = check("termin", parse_appointment, None)
@@ -302,6 +320,7 @@ def _parse_row(columns: ColumnMap, cells: Sequence[str], ctx: _RowContext) -> _O
         duration_min=duration,
         notes=notes,
         manual_position=position,
+        meeting_place=meeting_place,
     )
     return _Outcome(client, warning_messages)
 

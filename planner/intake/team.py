@@ -35,6 +35,9 @@ Format (complete, commented example: ``data/vorlage/team_vorlage.toml``)::
     [regionen]                             # optional; nur Gemeinden des Lahn-Dill-Kreises
     "Nord" = ["Haiger", "Dillenburg"]
 
+    [treffpunkte]                          # optional: Gemeinde → Treffpunkt für Besuchsort Café
+    Herborn = "Café Mittendrin, Hauptstraße 40, Herborn"
+
 Every problem raises :class:`ConfigError` naming file, section and key. Unknown keys are
 errors too (a typo such as ``arbeitzeit`` must not be ignored silently).
 """
@@ -76,7 +79,10 @@ MAX_WORKDAY_MIN = 12 * 60
 #: A team file may be stricter (longer breaks, earlier), never laxer.
 LEGAL_BREAKS = BreakRule(after_min=6 * 60, break_min=30, long_after_min=9 * 60, long_break_min=45)
 
-_TOP_KEYS = ("standard_besuchsdauer_min", "pause", "buero", "coach", "beratungsmobil", "regionen")
+_TOP_KEYS = (
+    "standard_besuchsdauer_min", "pause", "buero", "coach", "beratungsmobil", "regionen",
+    "treffpunkte",
+)  # fmt: skip
 _PAUSE_KEYS = ("nach_stunden", "minuten", "lang_nach_stunden", "lang_minuten")
 _OFFICE_KEYS = ("kennung", "name", "adresse", "breite", "laenge")
 _COACH_KEYS = (
@@ -136,6 +142,7 @@ def parse_team(
     office_keys = [o.key for o in offices]
 
     regions = _regions(top.table("regionen"))
+    meeting_places = _meeting_places(top.table("treffpunkte"))
     region_names = [name for name, _ in regions or DEFAULT_REGIONS]
     coaches = tuple(
         _coach(s, office_keys, region_names) for s in top.tables("coach", required=True)
@@ -164,6 +171,7 @@ def parse_team(
         default_visit_min=default_visit,
         breaks=breaks,
         regions=regions,
+        meeting_places=meeting_places,
     )
 
 
@@ -580,3 +588,23 @@ def _regions(section: _Section | None) -> tuple[tuple[str, tuple[str, ...]], ...
                 )
         regions.append((name, cleaned))
     return tuple(regions)
+
+
+def _meeting_places(section: _Section | None) -> tuple[tuple[str, str], ...]:
+    """``[treffpunkte]``: municipality → default meeting place for Besuchsort Café."""
+    if section is None:
+        return ()
+    places: dict[str, str] = {}
+    for name, place in section.data.items():
+        if not isinstance(place, str) or not place.strip():
+            raise section.error(
+                name,
+                "muss ein Ort oder eine Adresse in Anführungszeichen sein, z. B. "
+                '"Café Mittendrin, Hauptstraße 40, Herborn".',
+            )
+        # Official spelling, so that the key matches the municipality of a geocoded address.
+        municipality = _municipality(section, name, name.strip())
+        if municipality in places:
+            raise section.error(name, f"„{municipality}“ steht doppelt; jede Gemeinde nur einmal.")
+        places[municipality] = " ".join(place.split())
+    return tuple(places.items())

@@ -896,11 +896,19 @@ def _stop_popup(tour: Tour, number: int, stop: Stop, *, show_names: bool, estima
     if show_names and client.name:
         rows.append(("Name", esc(client.name)))
     locality = stop_locality(stop)
-    address = esc(client.address.one_line()) or "–"
+    # A Café visit is at the meeting place: the home address is not shown as the place.
+    label, where = (
+        ("Treffpunkt", site.meeting_place)
+        if site.meeting_place
+        else ("Standort", f"Beratungsmobil, {stop.visit.stand}")
+        if stop.visit.stand
+        else ("Adresse", client.address.one_line())
+    )
+    address = esc(where) or "–"
     if locality:
         address += f"<br><small>{esc(locality)}</small>"
     rows += [
-        ("Adresse", address),
+        (label, address),
         ("Dauer", f"{stop.visit.duration_min} min (bis {clock(stop.end)})"),
         ("Besuchsort", esc(client.visit_place.value)),
         ("Genauigkeit", esc(PRECISION_DE.get(site.precision, str(site.precision.value)))),
@@ -958,6 +966,8 @@ def _unplanned_popup(item: Unplanned, *, show_names: bool) -> str:
     if show_names and name:
         rows.append(("Name", esc(name)))
     rows.append(("Adresse", esc(unplanned_address(item).one_line()) or "–"))
+    if item.site is not None and item.site.meeting_place:
+        rows.append(("Treffpunkt", esc(item.site.meeting_place)))
     if item.site is not None:
         rows.append(("Genauigkeit", esc(PRECISION_DE.get(item.site.precision, ""))))
     rows.append(("Grund", esc(item.reason)))

@@ -165,6 +165,7 @@ class _Row:
 
 def _stop_row(number: int, stop: Stop, *, show_names: bool) -> _Row:
     client = stop.visit.client
+    meeting = stop.visit.site.meeting_place
     hints = [client.notes] if client.notes else []
     if client.priority == 1:
         hints.append("Priorität hoch")
@@ -180,7 +181,11 @@ def _stop_row(number: int, stop: Stop, *, show_names: bool) -> _Row:
             "window": stop.window or "–",
             "id": client.id,
             "name": client.name if show_names else "",
-            "address": client.address.one_line() or "–",
+            # A Café visit is at the meeting place, a van visit at the van's stand: the
+            # home address is not printed as the place of the visit.
+            "meeting": meeting,
+            "stand": stop.visit.stand,
+            "address": "" if meeting or stop.visit.stand else client.address.one_line() or "–",
             "locality": stop_locality(stop),
             "phone": client.phone or "–",
             "duration": f"{stop.visit.duration_min} min",
@@ -262,6 +267,8 @@ def _unplanned_view(item: Unplanned, *, show_names: bool) -> dict[str, str]:
         where = site.municipality
         if site.ortsteil and site.ortsteil != site.municipality:
             where = f"{site.ortsteil}, {site.municipality}"
+        if site.meeting_place:
+            where = f"Treffpunkt: {site.meeting_place}"
     return {
         "id": item.client_id or "–",
         "name": unplanned_name(item) if show_names else "",
@@ -426,7 +433,9 @@ _SHEET = """<!DOCTYPE html>
     <br><span class="small nowrap" title="Anfahrt">Fahrt {{ d.travel }}</span></td>
   <td>{{ d.window }}</td>
   <td><span class="id">{{ d.id }}</span>{% if d.name %}<br>{{ d.name }}{% endif %}</td>
-  <td>{{ d.address }}
+  <td>{% if d.meeting %}<b>Treffpunkt:</b> {{ d.meeting }}
+    {%- elif d.stand %}<b>Standort Beratungsmobil:</b> {{ d.stand }}
+    {%- else %}{{ d.address }}{% endif %}
     {%- if d.locality %}<br><span class="small">{{ d.locality }}</span>{% endif %}</td>
   <td class="phone">{{ d.phone }}</td>
   <td>{{ d.duration }}</td>

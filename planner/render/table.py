@@ -52,6 +52,7 @@ COLUMNS: tuple[str, ...] = (
     "telefon",
     "grund",
     "grund_code",
+    "treffpunkt",  # Besuchsort Café: where the visit is (also in ``adresse`` then)
 )
 #: Reasons that mean "more people than time": then the fair-load rule applies.
 _NOT_ENOUGH_TIME = frozenset({Reason.CAPACITY, Reason.LIST_TOO_LONG})
@@ -99,7 +100,8 @@ def _stop_row(tour: Tour, number: int, stop: Stop, *, show_names: bool) -> dict[
         "ende": clock(stop.end),
         "kunden_nr": client.id,
         "name": client.name if show_names else "",
-        "adresse": client.address.one_line(),
+        # The visit is at the meeting place or the van's stand, not at home.
+        "adresse": _meeting(stop) or client.address.one_line(),
         "ortsteil": site.ortsteil,
         "gemeinde": site.municipality,
         "region": site.region,
@@ -115,7 +117,15 @@ def _stop_row(tour: Tour, number: int, stop: Stop, *, show_names: bool) -> dict[
         "prioritaet": str(client.priority),
         "telefon": client.phone,
         "grund": "",
+        "treffpunkt": _meeting(stop),
     }
+
+
+def _meeting(stop: Stop) -> str:
+    """Where the person meets the coach when it is not at home."""
+    if stop.visit.site.meeting_place:
+        return stop.visit.site.meeting_place
+    return f"Beratungsmobil, Standort {stop.visit.stand}" if stop.visit.stand else ""
 
 
 def _unplanned_row(item: Unplanned, *, show_names: bool) -> dict[str, str]:
@@ -137,6 +147,7 @@ def _unplanned_row(item: Unplanned, *, show_names: bool) -> dict[str, str]:
             lat=decimal_de(site.lat, 5),
             lon=decimal_de(site.lon, 5),
             genauigkeit=site.precision.value,
+            treffpunkt=site.meeting_place,
         )
     if client is not None:
         row.update(
