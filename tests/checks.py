@@ -49,11 +49,15 @@ def tour_violations(tour: Tour, team: Team, travel: TravelTimeProvider) -> list[
 
     busy: list[tuple[datetime, datetime]] = []
     previous_end = tour.start
+    previous_stand = ""
     for k, stop in enumerate(tour.stops):
         client = stop.visit.client
         van_visit = client.visit_place is VisitPlace.VAN
-        setup = timedelta(minutes=setup_min if van_visit else 0)
-        raw_drive = int(seconds[k, k + 1]) * factor
+        # The van is set up once per stand; between visits at one stand it stays parked.
+        same_stand = van_visit and bool(stop.visit.stand) and stop.visit.stand == previous_stand
+        needed_setup = setup_min if van_visit and not same_stand else 0
+        setup = timedelta(minutes=needed_setup)
+        raw_drive = 0.0 if same_stand else int(seconds[k, k + 1]) * factor
         drive = timedelta(seconds=raw_drive)
         # A van visit's set-up happens before the visit, after the drive.
         if stop.start - setup < previous_end + drive - timedelta(seconds=2):
@@ -73,13 +77,17 @@ def tour_violations(tour: Tour, team: Team, travel: TravelTimeProvider) -> list[
         if stop.end - stop.start != timedelta(minutes=stop.visit.duration_min):
             problems.append(f"{client.id}: visit {stop.start}–{stop.end} is not its duration")
         if van_visit:
-            if printed(stop.start) - printed(stop.arrival) < setup_min:
+            if printed(stop.start) - printed(stop.arrival) < needed_setup:
                 problems.append(
-                    f"{client.id}: arrives {stop.arrival:%H:%M}, no {setup_min} min set-up "
+                    f"{client.id}: arrives {stop.arrival:%H:%M}, no {needed_setup} min set-up "
                     f"before the start {stop.start:%H:%M}"
                 )
-            if stop.setup_min != setup_min:
-                problems.append(f"{client.id}: set-up {stop.setup_min} min, team has {setup_min}")
+            if stop.setup_min != needed_setup:
+                problems.append(
+                    f"{client.id}: set-up {stop.setup_min} min, expected {needed_setup}"
+                )
+            if not stop.visit.stand:
+                problems.append(f"{client.id}: van visit without a stand")
         if client.appointment is not None and stop.start != client.appointment:
             problems.append(f"{client.id}: appointment {client.appointment} but start {stop.start}")
         elif client.availability and client.appointment is None:
@@ -95,6 +103,7 @@ def tour_violations(tour: Tour, team: Team, travel: TravelTimeProvider) -> list[
             problems.append(f"{client.id}: visit on another day")
         busy.append((stop.start - setup, stop.end))
         previous_end = stop.end
+        previous_stand = stop.visit.stand if van_visit else ""
     raw_back = int(seconds[len(tour.stops), len(tour.stops) + 1]) * factor
     back = timedelta(seconds=raw_back)
     if tour.end < previous_end + back - timedelta(seconds=2):

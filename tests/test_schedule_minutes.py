@@ -62,14 +62,20 @@ def test_solver_sees_whole_minutes_for_car_and_van() -> None:
     car, van = data.time
     assert not (car % 60).any() and not (van % 60).any()
     assert (car >= raw).all() and (car - raw < 60).all()
-    assert (van >= raw * 1.15 - 0.5).all() and (van - raw * 1.15 < 60.5).all()
+    car_shift, van_shift = problem.shifts
+    n = len(raw)
+    setup = np.array(
+        [[problem.setup_s_between(van_shift, a, b) for b in range(n)] for a in range(n)]
+    )
+    assert setup[:, 2].tolist() == [600, 600, 0, 600]  # into the van visit K2: set-up
+    drive = van - setup
+    assert (drive >= raw * 1.15 - 0.5).all() and (drive - raw * 1.15 < 60.5).all()
     assert all(w % 60 == 0 for ws in data.windows for window in ws for w in window)
     assert all(s % 60 == 0 for s in data.service)
-    car_shift, van_shift = problem.shifts
-    for a in range(len(raw)):
-        for b in range(len(raw)):
+    for a in range(n):
+        for b in range(n):
             assert problem.drive_s(car_shift, a, b) == car[a, b]
-            assert problem.drive_s(van_shift, a, b) == van[a, b]
+            assert problem.drive_s(van_shift, a, b) == drive[a, b]
     assert np.array_equal(problem.matrix.metres, raw * 10)  # distances stay as they are
 
 

@@ -100,15 +100,15 @@ def _tour(problem: Problem, route: VrpRoute) -> Tour:
     for target, begin in zip(route.nodes, route.starts, strict=True):
         i = problem.visit_of_node(target)
         travel = problem.drive_s(shift, node, target)
-        # The node starts with the van set-up (if any); the visit follows it.
-        setup = problem.setup_before_s(i)
-        arrival = min(begin, departure + travel + resting(departure, begin))
+        # The van is set up when it reaches a new stand: between arrival and the visit.
+        setup = problem.setup_s_between(shift, node, target)
+        arrival = min(begin - setup, departure + travel + resting(departure, begin))
         window = next((w.label for w in problem.windows[i] if w.earliest <= begin <= w.latest), "")
         stops.append(
             Stop(
                 visit=problem.visits[i],
                 arrival=problem.to_datetime(arrival),
-                start=problem.to_datetime(begin + setup),
+                start=problem.to_datetime(begin),
                 end=problem.to_datetime(begin + problem.service_s[i]),
                 travel_min=travel // 60,
                 distance_m=int(metres[node, target]),

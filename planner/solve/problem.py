@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 
-from planner import settings
+from planner import geodata, settings
 from planner.calendar_de import days_off
 from planner.model import (
     WEEKDAYS_DE,
@@ -76,12 +77,13 @@ class Problem:
     visits: tuple[Visit, ...]
     shifts: tuple[Shift, ...]
     windows: tuple[tuple[Window, ...], ...]  # per visit
-    service_s: tuple[int, ...]  # per visit: van set-up (first) + visit
+    service_s: tuple[int, ...]  # per visit (the van's set-up lies on the arc into a stand)
     penalties: tuple[int, ...]  # per visit
     allowed_shifts: tuple[tuple[int, ...], ...]  # per visit
     matrix: TravelMatrix  # over all nodes
     breaks: BreakRule
     van_speed_factor: float = 1.0
+    setup_s: int = 0  # van set-up at each new stand
     tour_fixed_cost: int = settings.TOUR_FIXED_COST_S
     #: Visits that could fit but were not routed because the list is far longer than the
     #: horizon holds (the tail of the priority queue), with their shifts and penalties:
@@ -96,12 +98,22 @@ class Problem:
     def visit_of_node(self, node: int) -> int:
         return node - len(self.offices)
 
-    def setup_before_s(self, visit_index: int) -> int:
-        """Van set-up between arrival and the visit's start (0 for other visits)."""
-        return self.service_s[visit_index] - self.visits[visit_index].duration_min * 60
+    def stand_of(self, node: int) -> str:
+        """The van stand of a node ("" for offices and visits outside the van)."""
+        return self.visits[node - len(self.offices)].stand if node >= len(self.offices) else ""
+
+    def setup_s_between(self, shift: Shift, a: int, b: int) -> int:
+        """Van set-up before visit ``b`` when coming from ``a``: once per stand, not per visit."""
+        stand = self.stand_of(b)
+        return self.setup_s if shift.with_van and stand and stand != self.stand_of(a) else 0
 
     def drive_s(self, shift: Shift, a: int, b: int) -> int:
-        """Driving time between two nodes for this shift's vehicle, as the solver uses it."""
+        """Driving time between two nodes for this shift's vehicle, as the solver uses it.
+
+        The van stays parked between two visits at the same stand.
+        """
+        if shift.with_van and self.stand_of(a) and self.stand_of(a) == self.stand_of(b):
+            return 0
         seconds = int(self.matrix.seconds[a, b])
         return _scaled(seconds, self.van_speed_factor if shift.with_van else 1.0)
 
@@ -114,6 +126,12 @@ class Problem:
         """
         car = _whole_minutes(self.matrix.seconds)
         van = _whole_minutes(np.rint(self.matrix.seconds * self.van_speed_factor).astype(np.int64))
+        # The van: parked between visits at one stand, set up once when it arrives at one.
+        stands = np.array([self.stand_of(n) for n in range(len(car))], dtype=object)
+        at_stand = stands != ""
+        same = (stands[:, None] == stands[None, :]) & at_stand[:, None]
+        van = np.where(same, 0, van) + np.where(~same & at_stand[None, :], self.setup_s, 0)
+        np.fill_diagonal(van, 0)
         n_offices = len(self.offices)
         rule = self.breaks
         breaks = BreakSpec(
@@ -434,9 +452,9 @@ def build_problem(
     candidates: list[tuple[Visit, tuple[Window, ...]]] = []
     unplanned: list[Unplanned] = []
     for visit in visits:
-        # Van visits: the node (set-up) starts before the visit, windows shift with it.
-        lead_s = setup_s if visit.client.visit_place is VisitPlace.VAN else 0
-        windows = visit_windows(visit, start, days, lead_s)
+        if visit.client.visit_place is VisitPlace.VAN:
+            visit = at_stand(visit)
+        windows = visit_windows(visit, start, days)
         reason = _precheck_reason(visit, windows, shifts, start, days, off, team.coaches)
         if reason is None:
             candidates.append((visit, windows))
@@ -496,20 +514,40 @@ def build_problem(
         visits=tuple(v for v, _, _ in kept),
         shifts=shifts,
         windows=tuple(w for _, w, _ in kept),
-        service_s=tuple(
-            v.duration_min * 60 + (setup_s if v.client.visit_place is VisitPlace.VAN else 0)
-            for v, _, _ in kept
-        ),
+        service_s=tuple(v.duration_min * 60 for v, _, _ in kept),
         penalties=tuple(_penalty(v, start) for v, _, _ in kept),
         allowed_shifts=tuple(a for _, _, a in kept),
         matrix=matrix,
         breaks=team.breaks,
         van_speed_factor=van_factor,
+        setup_s=setup_s,
         surplus=tuple(v for v, _, _ in surplus),
         surplus_shifts=tuple(a for _, _, a in surplus),
         surplus_penalties=tuple(_penalty(v, start) for v, _, _ in surplus),
     )
     return problem, tuple(unplanned)
+
+
+def at_stand(visit: Visit) -> Visit:
+    """A Beratungsmobil visit happens where the van stands: its municipality's centre.
+
+    Van clients of nearby villages (one municipality) meet at one stand, so the van
+    parks and sets up once for all of them when their times allow.
+    """
+    centre = _municipality_centres().get(visit.site.municipality)
+    if centre is None:  # not one of the 23 (hand-made data): the van comes to the person
+        site = visit.site
+        return replace(
+            visit, stand=f"{site.ortsteil or site.municipality} ({site.lat:.5f}, {site.lon:.5f})"
+        )
+    lat, lon = centre
+    site = replace(visit.site, lat=lat, lon=lon)
+    return replace(visit, site=site, stand=visit.site.municipality)
+
+
+@lru_cache(maxsize=1)
+def _municipality_centres() -> dict[str, tuple[float, float]]:
+    return {m.name: (m.lat, m.lon) for m in geodata.municipalities()}
 
 
 def visit_capacity(shifts: Sequence[Shift], team: Team, visits: Sequence[Visit]) -> float:
