@@ -132,9 +132,7 @@ def coach_loads(team: Team, result: SolveResult) -> tuple[CoachLoad, ...]:
     for tour in result.tours:
         minutes = sum(stop.visit.duration_min for stop in tour.stops)
         visits[tour.coach.key] = visits.get(tour.coach.key, 0) + minutes
-    return tuple(
-        CoachLoad(c, working.get(c.key, 0), visits.get(c.key, 0)) for c in team.coaches
-    )
+    return tuple(CoachLoad(c, working.get(c.key, 0), visits.get(c.key, 0)) for c in team.coaches)
 
 
 def check_conservation(intake: IntakeResult, plan: Plan) -> None:

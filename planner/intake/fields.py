@@ -164,6 +164,7 @@ for _index, (_short, _long) in enumerate(
     _DAY_NAMES[_long + "s"] = _index
 _DAY_NAMES["sonnabend"] = _DAY_NAMES["sonnabends"] = 5
 
+
 def weekday_number(text: str) -> int | None:
     """0 for "Mo"/"Montag"/"montags" … 6 for Sunday; None if it is no weekday."""
     return _DAY_NAMES.get(text.strip().casefold().rstrip("."))
