@@ -159,7 +159,7 @@ def solve_hybrid(
     stopping: StoppingCriterion,
     search: SearchSettings = DEFAULT_SEARCH,
     *,
-    iterations: int = PYVRP_ITERATIONS,
+    iterations: int | None = None,
 ) -> VrpSolution:
     """The planner's weeks: van decided, PyVRP routes, OR-Tools finishes on the full model.
 
@@ -176,6 +176,7 @@ def solve_hybrid(
     improves them with every constraint (docs/benchmarks.md).
     """
     began = time.perf_counter()
+    iterations = PYVRP_ITERATIONS if iterations is None else iterations
     keep = list(range(len(data.vehicles)))
     work = data
     first: VrpSolution | None = None
