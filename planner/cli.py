@@ -199,7 +199,7 @@ def _print_plan(plan: Plan, out_dir: Path) -> None:
 def _run_plan(
     intake: IntakeResult, team: Team, start: date, days: int, args: argparse.Namespace, title: str
 ) -> None:
-    from planner.pipeline import build_plan, render_outputs
+    from planner.pipeline import RenderOptions, build_plan, render_outputs
 
     _print_messages(intake.messages)
     stopping = FirstOf((SolutionLimit(args.loesungen), TimeLimit(args.zeitlimit)))
@@ -209,9 +209,8 @@ def _run_plan(
             intake, team, start, days, stopping, progress=lambda text: status.update(text)
         )
         status.update("Karte und Laufzettel schreiben …")
-        render_outputs(
-            plan, staging, team, show_names=args.namen, tiles_url=args.kacheln, title=title
-        )
+        options = RenderOptions(show_names=args.namen, tiles_url=args.kacheln, title=title)
+        render_outputs(plan, staging, team, options)
     _print_plan(plan, args.out)
 
 

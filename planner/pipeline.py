@@ -158,15 +158,18 @@ class Outputs:
     summary: Path
 
 
+@dataclass(frozen=True)
+class RenderOptions:
+    """How outputs look: names only on request, tiles only from a server the user names."""
+
+    show_names: bool = False
+    tiles_url: str | None = None
+    tiles_attribution: str | None = None
+    title: str = ""
+
+
 def write_outputs(
-    plan: Plan,
-    out_dir: Path,
-    team: Team,
-    *,
-    show_names: bool = False,
-    tiles_url: str | None = None,
-    tiles_attribution: str | None = None,
-    title: str = "",
+    plan: Plan, out_dir: Path, team: Team, options: RenderOptions = RenderOptions()
 ) -> Outputs:
     """Map, route sheets, plan.csv and summary into ``out_dir``, replacing it whole.
 
@@ -174,15 +177,7 @@ def write_outputs(
     (see :mod:`planner.output_folder`); the returned paths are the final ones.
     """
     with output_folder.staged(out_dir) as staging:
-        written = render_outputs(
-            plan,
-            staging,
-            team,
-            show_names=show_names,
-            tiles_url=tiles_url,
-            tiles_attribution=tiles_attribution,
-            title=title,
-        )
+        written = render_outputs(plan, staging, team, options)
     final = out_dir.absolute()
 
     def moved(path: Path) -> Path:
@@ -197,14 +192,7 @@ def write_outputs(
 
 
 def render_outputs(
-    plan: Plan,
-    out_dir: Path,
-    team: Team,
-    *,
-    show_names: bool = False,
-    tiles_url: str | None = None,
-    tiles_attribution: str | None = None,
-    title: str = "",
+    plan: Plan, out_dir: Path, team: Team, options: RenderOptions = RenderOptions()
 ) -> Outputs:
     """Map, route sheets, plan.csv and summary.txt into ``out_dir`` (a fresh folder)."""
     from planner.render import render_map, render_sheets, write_plan_csv, write_summary
@@ -215,14 +203,14 @@ def render_outputs(
         out_dir / "karte.html",
         boundary=geodata.district_geojson(),
         region_outlines=region_map(team).outlines(),
-        show_names=show_names,
-        tiles_url=tiles_url,
-        tiles_attribution=tiles_attribution,
-        title=title,
+        show_names=options.show_names,
+        tiles_url=options.tiles_url,
+        tiles_attribution=options.tiles_attribution,
+        title=options.title,
         place_labels={m.name: (m.lat, m.lon) for m in geodata.municipalities()},
     )
-    sheets = render_sheets(plan, out_dir / "laufzettel", show_names=show_names)
-    csv_path = write_plan_csv(plan, out_dir / "plan.csv", show_names=show_names)
+    sheets = render_sheets(plan, out_dir / "laufzettel", show_names=options.show_names)
+    csv_path = write_plan_csv(plan, out_dir / "plan.csv", show_names=options.show_names)
     summary = out_dir / "zusammenfassung.txt"
     summary.write_text(write_summary(plan), encoding="utf-8")
     return Outputs(map_path, tuple(sheets), csv_path, summary)

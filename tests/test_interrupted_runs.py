@@ -149,3 +149,15 @@ def test_report_in_a_read_only_place(capsys: pytest.CaptureFixture[str]) -> None
     code = main(["check", "--clients", str(DEMO_CLIENTS), "--report", "/sys/bericht.csv"])
     assert code == 7
     assert "kann nicht geschrieben werden" in capsys.readouterr().err
+
+
+def test_library_write_outputs_returns_the_final_paths(tmp_path: Path) -> None:
+    from planner.intake import load_team
+    from planner.pipeline import write_outputs
+    from tests import render_fixtures
+
+    target = tmp_path / "ausgabe"
+    written = write_outputs(render_fixtures.make_plan(), target, load_team(DEMO_TEAM))
+    assert written.csv == target.absolute() / "plan.csv" and written.csv.exists()
+    assert all(p.exists() and p.parent.parent == target.absolute() for p in written.sheets)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".ausgabe.lock", "ausgabe"]
