@@ -21,6 +21,7 @@ from planner.geocode.base import (
     PlaceResolver,
     Resolution,
     Status,
+    client_message,
 )
 from planner.geocode.gazetteer import LahnDillGazetteer, default_gazetteer
 from planner.geocode.meeting import MemoResolver, at_meeting_place, resolve_meeting_place
@@ -163,12 +164,4 @@ def _error(client: Client, source: str, resolution: Resolution) -> Message:
     return _message(client, source, Severity.ERROR, text, FIELD_COLUMNS.get(reason.field, "Ort"))
 
 
-def _message(client: Client, source: str, severity: Severity, text: str, column: str) -> Message:
-    return Message(
-        severity=severity,
-        text=text,
-        file=source or None,
-        row=client.row,
-        field=column,
-        client_id=client.id,
-    )
+_message = client_message

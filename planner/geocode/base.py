@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
 from planner.errors import AmbiguousPlace, OutsideDistrict, PlaceNotFound
-from planner.model import Address, Precision, Site
+from planner.model import Address, Client, Message, Precision, Severity, Site
 
 __all__ = [
     "AmbiguousPlace",
@@ -126,3 +126,17 @@ class PlaceResolver(Protocol):
     def resolve(self, address: Address) -> Resolution:
         """Resolve ``address``; never raises for bad input (see ``Resolution.status``)."""
         ...
+
+
+def client_message(
+    client: Client, source: str, severity: Severity, text: str, column: str
+) -> Message:
+    """A finding about one client's row, naming file, row, column and Kunden-Nr."""
+    return Message(
+        severity=severity,
+        text=text,
+        file=source or None,
+        row=client.row,
+        field=column,
+        client_id=client.id,
+    )

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from planner.geocode.base import PlaceResolver, Resolution, Status
+from planner.geocode.base import PlaceResolver, Resolution, Status, client_message
 from planner.geocode.normalize import parse_query
 from planner.model import Address, Client, GeocodedClient, Message, Severity, Site, VisitPlace
 
@@ -191,11 +191,4 @@ def _issues(client: Client, source: str, place: str, resolution: Resolution) -> 
 
 
 def _message(client: Client, source: str, severity: Severity, text: str) -> Message:
-    return Message(
-        severity=severity,
-        text=text,
-        file=source or None,
-        row=client.row,
-        field=MEETING_COLUMN,
-        client_id=client.id,
-    )
+    return client_message(client, source, severity, text, MEETING_COLUMN)
