@@ -28,6 +28,12 @@ from planner.solve.ortools_adapter import DEFAULT_SEARCH, SearchSettings, solve_
 from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
 from planner.solve.vrp import VrpData, VrpRoute, VrpSolution
 
+#: Largest week (routed visits) the hybrid takes. Measured with the default budget
+#: (docs/benchmarks.md): up to ~150 visits the hybrid plans more people than OR-Tools alone
+#: in less CPU time; on the 500- and 1,000-client weeks (~300 and ~460 routed visits)
+#: PyVRP's 10,000 iterations spent the budget and the plan fell far behind (1,000
+#: clients: 121 planned at the 60 s safety net, OR-Tools alone 241).
+HYBRID_MAX_VISITS = 250
 #: PyVRP iterations of the hybrid strategy's routing step (deterministic work budget).
 PYVRP_ITERATIONS = 10_000
 #: Budget of the first phase that settles the exclusive groups.
@@ -47,13 +53,14 @@ def solve(
 ) -> VrpSolution:
     """Solve ``data`` with the engine that fits.
 
-    ``auto``: PyVRP alone where it models the instance exactly (the VRPTW benchmarks),
-    otherwise the hybrid (:func:`solve_hybrid`). ``ortools``: OR-Tools alone, exclusive
-    groups in two phases.
+    ``auto``: PyVRP alone where it models the instance exactly (the VRPTW benchmarks);
+    the hybrid (:func:`solve_hybrid`) for weeks up to ``HYBRID_MAX_VISITS`` routed
+    visits; OR-Tools alone above that. ``ortools``: OR-Tools alone, exclusive groups in
+    two phases.
     """
     if engine == "pyvrp" or (engine == "auto" and pyvrp_adapter.can_model(data)):
         return pyvrp_adapter.solve_pyvrp(data, stopping, seed)
-    if engine in ("auto", "hybrid"):
+    if engine == "hybrid" or (engine == "auto" and len(data.visits) <= HYBRID_MAX_VISITS):
         return solve_hybrid(data, stopping, search)
     if not data.exclusive:
         return solve_vrp(data, stopping, search)
