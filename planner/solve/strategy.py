@@ -201,12 +201,11 @@ def solve_hybrid(
     final = solve_vrp(work, stopping.remaining(spent), search, initial=start)
     if objective(work, start) < final.objective or not final.found:
         final = replace(final, routes=start, objective=objective(work, start), found=True)
+    served = {m for r in final.routes for m in r.nodes}
     final = replace(
         final,
         routes=remap_routes(final.routes, keep),
-        dropped=tuple(
-            n for n in data.visits if n not in {m for r in final.routes for m in r.nodes}
-        ),
+        dropped=tuple(n for n in data.visits if n not in served),
         seconds=time.perf_counter() - began,
     )
     if first is not None and first.routes and first.objective < final.objective:
