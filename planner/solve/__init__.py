@@ -100,15 +100,20 @@ def _tour(problem: Problem, route: VrpRoute) -> Tour:
     for target, begin in zip(route.nodes, route.starts, strict=True):
         i = problem.visit_of_node(target)
         travel = problem.drive_s(shift, node, target)
-        # The van is set up when it reaches a new stand: between arrival and the visit.
+        # The node starts with the van's set-up; the visit follows it. At the same stand
+        # the van is still set up: no set-up, the visit follows the previous one.
+        visit_start = begin + problem.setup_before_s(i)
         setup = problem.setup_s_between(shift, node, target)
-        arrival = min(begin - setup, departure + travel + resting(departure, begin))
+        arrival = min(
+            visit_start - setup,
+            departure + travel + resting(departure, visit_start - setup),
+        )
         window = next((w.label for w in problem.windows[i] if w.earliest <= begin <= w.latest), "")
         stops.append(
             Stop(
                 visit=problem.visits[i],
                 arrival=problem.to_datetime(arrival),
-                start=problem.to_datetime(begin),
+                start=problem.to_datetime(visit_start),
                 end=problem.to_datetime(begin + problem.service_s[i]),
                 travel_min=travel // 60,
                 distance_m=int(metres[node, target]),

@@ -8,8 +8,9 @@ and groups of mutually exclusive vehicles. Output is a :class:`~planner.solve.vr
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
@@ -17,7 +18,7 @@ from ortools.util import optional_boolean_pb2
 
 from planner import cancel
 from planner.solve.stopping import StoppingCriterion
-from planner.solve.vrp import VrpData, VrpRoute, VrpSolution
+from planner.solve.vrp import BreakSpec, VrpData, VrpRoute, VrpSolution
 
 _ON, _OFF = optional_boolean_pb2.BOOL_TRUE, optional_boolean_pb2.BOOL_FALSE
 
@@ -112,10 +113,56 @@ def solve_vrp(
     return model.read(assignment, elapsed, status)
 
 
+def _time_unit(data: VrpData) -> int:
+    """The largest unit (≤ 60 s) every time of the instance is a multiple of."""
+    values: list[int] = [data.horizon, *data.service]
+    for v in data.vehicles:
+        values += [v.earliest, v.latest]
+        if v.breaks is not None:
+            b = v.breaks
+            values += [b.max_work, b.length, b.not_before, b.long_day or 0, b.extra]
+    values += [t for windows in data.windows for w in windows for t in w]
+    unit = math.gcd(60, *values)
+    for matrix in data.time:
+        unit = math.gcd(unit, int(np.gcd.reduce(matrix, axis=None)))
+    return max(1, unit)
+
+
+def _in_unit(data: VrpData, unit: int) -> VrpData:
+    """``data`` with every time divided by ``unit`` (costs stay as they are)."""
+    if unit == 1:
+        return data
+
+    def rule(b: BreakSpec | None) -> BreakSpec | None:
+        if b is None:
+            return None
+        long_day = None if b.long_day is None else b.long_day // unit
+        return BreakSpec(
+            b.max_work // unit, b.length // unit, b.not_before // unit, long_day, b.extra // unit
+        )
+
+    return replace(
+        data,
+        vehicles=tuple(
+            replace(v, earliest=v.earliest // unit, latest=v.latest // unit, breaks=rule(v.breaks))
+            for v in data.vehicles
+        ),
+        time=tuple(m // unit for m in data.time),
+        service=tuple(s // unit for s in data.service),
+        windows=tuple(tuple((a // unit, b // unit) for a, b in ws) for ws in data.windows),
+        horizon=data.horizon // unit,
+    )
+
+
 class _Model:
     """OR-Tools objects for one instance (kept together because they reference each other)."""
 
     def __init__(self, data: VrpData) -> None:
+        # Every time of the planner's weeks is a whole minute: OR-Tools then works in
+        # minutes. Its domains with holes (the gaps between windows) cost time in
+        # proportion to their range: seconds made 95 % of the model build.
+        self.unit = _time_unit(data)
+        data = _in_unit(data, self.unit)
         self.data = data
         vehicles = data.vehicles
         self.manager = pywrapcp.RoutingIndexManager(
@@ -258,14 +305,14 @@ class _Model:
             starts: list[int] = []
             while not routing.IsEnd(index):
                 nodes.append(manager.IndexToNode(index))
-                starts.append(assignment.Min(self.time.CumulVar(index)))
+                starts.append(assignment.Min(self.time.CumulVar(index)) * self.unit)
                 index = assignment.Value(routing.NextVar(index))
             if not nodes:
                 continue
             served.update(nodes)
             breaks = tuple(
                 sorted(
-                    (assignment.StartValue(b), assignment.DurationValue(b))
+                    (assignment.StartValue(b) * self.unit, assignment.DurationValue(b) * self.unit)
                     for b in self.breaks.get(k, [])
                     if assignment.PerformedValue(b)
                 )
@@ -275,8 +322,8 @@ class _Model:
                     vehicle=k,
                     nodes=tuple(nodes),
                     starts=tuple(starts),
-                    start=assignment.Min(self.time.CumulVar(routing.Start(k))),
-                    end=assignment.Min(self.time.CumulVar(routing.End(k))),
+                    start=assignment.Min(self.time.CumulVar(routing.Start(k))) * self.unit,
+                    end=assignment.Min(self.time.CumulVar(routing.End(k))) * self.unit,
                     breaks=breaks,
                 )
             )

@@ -77,7 +77,7 @@ class Problem:
     visits: tuple[Visit, ...]
     shifts: tuple[Shift, ...]
     windows: tuple[tuple[Window, ...], ...]  # per visit
-    service_s: tuple[int, ...]  # per visit (the van's set-up lies on the arc into a stand)
+    service_s: tuple[int, ...]  # per visit: van set-up (first) + visit
     penalties: tuple[int, ...]  # per visit
     allowed_shifts: tuple[tuple[int, ...], ...]  # per visit
     matrix: TravelMatrix  # over all nodes
@@ -102,8 +102,12 @@ class Problem:
         """The van stand of a node ("" for offices and visits outside the van)."""
         return self.visits[node - len(self.offices)].stand if node >= len(self.offices) else ""
 
+    def setup_before_s(self, visit_index: int) -> int:
+        """Time from a visit's node to the visit itself (the van's set-up; 0 otherwise)."""
+        return self.service_s[visit_index] - self.visits[visit_index].duration_min * 60
+
     def setup_s_between(self, shift: Shift, a: int, b: int) -> int:
-        """Van set-up before visit ``b`` when coming from ``a``: once per stand, not per visit."""
+        """Van set-up actually done before visit ``b`` coming from ``a``: once per stand."""
         stand = self.stand_of(b)
         return self.setup_s if shift.with_van and stand and stand != self.stand_of(a) else 0
 
@@ -126,11 +130,14 @@ class Problem:
         """
         car = _whole_minutes(self.matrix.seconds)
         van = _whole_minutes(np.rint(self.matrix.seconds * self.van_speed_factor).astype(np.int64))
-        # The van: parked between visits at one stand, set up once when it arrives at one.
+        # A van visit's node starts with the set-up, which is part of its service, so that
+        # no rest break can fall into it (OR-Tools keeps breaks out of services, not out
+        # of travel). At the same stand the van stays parked and set up: the arc takes
+        # the set-up back (the node of the next visit may start set-up minutes before the
+        # previous visit ends, so the visit itself follows it directly).
         stands = np.array([self.stand_of(n) for n in range(len(car))], dtype=object)
-        at_stand = stands != ""
-        same = (stands[:, None] == stands[None, :]) & at_stand[:, None]
-        van = np.where(same, 0, van) + np.where(~same & at_stand[None, :], self.setup_s, 0)
+        same = (stands[:, None] == stands[None, :]) & (stands != "")[:, None]
+        van = np.where(same, -self.setup_s, van)
         np.fill_diagonal(van, 0)
         n_offices = len(self.offices)
         rule = self.breaks
@@ -191,15 +198,17 @@ class Problem:
         gets its own profile too, so engines that only know profiles (PyVRP) can keep
         other regions' visits off it (the vehicle restrictions say so exactly).
         """
+        # Costs are driving: never negative (the van's "time back" at a stand is not).
+        van_cost = np.maximum(van, 0)
         times: list[IntMatrix] = [car, van]
-        costs: list[IntMatrix] = [car, van]
+        costs: list[IntMatrix] = [car, van_cost]
         profile_of: dict[tuple[int, str, bool], int] = {(0, "", False): 0, (1, "", False): 1}
         n_offices = len(self.offices)
         for key in sorted({_profile_key(s) for s in self.shifts}):
             base, region, fixed = key
             if key in profile_of:
                 continue
-            cost = (car if base == 0 else van).copy()
+            cost = (car if base == 0 else van_cost).copy()
             if not fixed:
                 outside = np.array(
                     [False] * n_offices + [v.site.region != region for v in self.visits]
@@ -454,7 +463,9 @@ def build_problem(
     for visit in visits:
         if visit.client.visit_place is VisitPlace.VAN:
             visit = at_stand(visit)
-        windows = visit_windows(visit, start, days)
+        # Van visits: the node (set-up) starts before the visit, windows shift with it.
+        lead_s = setup_s if visit.client.visit_place is VisitPlace.VAN else 0
+        windows = visit_windows(visit, start, days, lead_s)
         reason = _precheck_reason(visit, windows, shifts, start, days, off, team.coaches)
         if reason is None:
             candidates.append((visit, windows))
@@ -514,7 +525,10 @@ def build_problem(
         visits=tuple(v for v, _, _ in kept),
         shifts=shifts,
         windows=tuple(w for _, w, _ in kept),
-        service_s=tuple(v.duration_min * 60 for v, _, _ in kept),
+        service_s=tuple(
+            v.duration_min * 60 + (setup_s if v.client.visit_place is VisitPlace.VAN else 0)
+            for v, _, _ in kept
+        ),
         penalties=tuple(_penalty(v, start) for v, _, _ in kept),
         allowed_shifts=tuple(a for _, _, a in kept),
         matrix=matrix,

@@ -220,11 +220,13 @@ def solve_relaxed(
                 banned = (b in may_serve and p not in may_serve[b]) or (
                     a in may_serve and p not in may_serve[a]
                 )
+                # PyVRP needs durations ≥ 0: a negative one (the van staying set up at its
+                # stand) becomes 0 here, which only makes PyVRP's view more cautious.
                 model.add_edge(
                     locations[a],
                     locations[b],
-                    distance=_FORBIDDEN if banned else int(cost_m[a, b]),
-                    duration=int(time_m[a, b]),
+                    distance=_FORBIDDEN if banned else max(0, int(cost_m[a, b])),
+                    duration=max(0, int(time_m[a, b])),
                     profile=prof,
                 )
     type_vehicles: list[int] = []
