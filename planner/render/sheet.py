@@ -427,7 +427,7 @@ _SHEET = """<!DOCTYPE html>
 <tr>
   <td class="nr">{{ d.nr }}</td>
   <td><span class="time">{{ row.time }}</span>
-    {%- if d.setup %}<br><span class="small nowrap">{{ d.setup }}</span>{% endif %}
+    {%- if d.setup %}<br><span class="small">{{ d.setup }}</span>{% endif %}
     {%- if d.begin %}<br><span class="small">{{ d.begin }}</span>{% endif %}
     <br><span class="small">{{ d.until }}</span>
     <br><span class="small nowrap" title="Anfahrt">Fahrt {{ d.travel }}</span></td>
