@@ -87,3 +87,32 @@ def test_no_search_parameter_depends_on_the_wall_clock() -> None:
     for name, duration in durations.items():
         if name != "time_limit":
             assert duration.ToSeconds() >= 3600, name
+
+
+def test_large_week_says_its_plan_may_differ() -> None:
+    """Above the hybrid's size OR-Tools keeps its 0.1 s LNS cut, and the plan says so."""
+    from planner.solve.strategy import HYBRID_MAX_VISITS
+
+    n = HYBRID_MAX_VISITS + 10
+    pos = np.arange(n + 1) * 10
+    matrix = np.abs(pos[:, None] - pos[None, :]).astype(np.int64)
+    big = VrpData(
+        vehicles=(Vehicle(0, 0, 0, 100_000, breaks=None), Vehicle(0, 0, 0, 100_000)),
+        time=(matrix,),
+        cost=(matrix,),
+        service=(0,) + (5,) * n,
+        windows=((),) + tuple(((0, 50_000), (60_000, 90_000)) for _ in range(n)),
+        penalties=(None,) + (1_000,) * n,
+        horizon=100_000,
+    )
+    solution = solve(big, FirstOf((SolutionLimit(1), TimeLimit(60))))
+    assert solution.found and not solution.reproducible
+    small = replace(
+        big,
+        windows=big.windows[:21],
+        service=big.service[:21],
+        penalties=big.penalties[:21],
+        time=(matrix[:21, :21],),
+        cost=(matrix[:21, :21],),
+    )
+    assert solve(small, FirstOf((SolutionLimit(5), TimeLimit(60)))).reproducible

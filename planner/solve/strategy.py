@@ -34,6 +34,8 @@ from planner.solve.vrp import VrpData, VrpRoute, VrpSolution
 #: PyVRP's 10,000 iterations spent the budget and the plan fell far behind (1,000
 #: clients: 121 planned at the 60 s safety net, OR-Tools alone 241).
 HYBRID_MAX_VISITS = 250
+#: OR-Tools' own default LNS cut, used for weeks above ``HYBRID_MAX_VISITS`` only.
+LARGE_WEEK_LNS_CUT_S = 0.1
 #: PyVRP iterations of the hybrid strategy's routing step (deterministic work budget).
 PYVRP_ITERATIONS = 10_000
 #: Budget of the first phase that settles the exclusive groups.
@@ -62,6 +64,11 @@ def solve(
         return pyvrp_adapter.solve_pyvrp(data, stopping, seed)
     if engine == "hybrid" or (engine == "auto" and len(data.visits) <= HYBRID_MAX_VISITS):
         return solve_hybrid(data, stopping, search)
+    if engine == "auto" and search.lns_cut_s is None:
+        # Large weeks: OR-Tools alone with its LNS sub-searches cut after 0.1 s (see
+        # SearchSettings.lns_cut_s); the plan says it may differ on another machine.
+        cut = replace(search, lns_cut_s=LARGE_WEEK_LNS_CUT_S)
+        return replace(solve(data, stopping, cut, engine="ortools"), reproducible=False)
     if not data.exclusive:
         return solve_vrp(data, stopping, search)
     first = solve_vrp(data, _first_phase(stopping), search)
