@@ -3,10 +3,11 @@
 The command line runs inside :func:`handled`. A signal then raises :class:`Interrupted`
 (a ``BaseException``, like ``KeyboardInterrupt``, so no ``except Exception`` swallows
 it) at the next Python instruction, and the ``finally`` blocks that remove half-written
-output folders run. While a solver engine runs in C++ no Python instruction runs, so
-the engines' adapters poll :func:`requested` from their per-solution callbacks, stop the
-search, and :func:`raise_if_requested` raises right after the engine returns — an
-interrupted search never becomes a plan.
+output folders run. PyVRP's search loop is Python, so it is interrupted like any other
+code. OR-Tools searches in C++, where no Python instruction runs: its adapter polls
+:func:`requested` from the per-solution callback inside :func:`deferred`, stops the
+search, and the signal is raised right after the engine returns — an interrupted search
+never becomes a plan.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from planner.reasons import Reason
 from planner.regions import RegionMap, assign_regions
 from planner.render._format import decimal_de
 from planner.solve import Engine, SolveResult, StoppingCriterion, solve_visits
+from planner.solve.problem import coach_day_spans
 from planner.traveltime import GreatCircleEstimate, TravelTimeProvider
 
 Progress = Callable[[str], None]
@@ -126,8 +127,8 @@ def build_plan(
 def coach_loads(team: Team, result: SolveResult) -> tuple[CoachLoad, ...]:
     """Working and planned visit minutes per coach (for the fair-load figures)."""
     working: dict[str, int] = {}
-    for day in {(s.coach.key, s.day_index): s for s in result.problem.shifts}.values():
-        working[day.coach.key] = working.get(day.coach.key, 0) + (day.end_s - day.start_s) // 60
+    for (coach, _), span in coach_day_spans(result.problem.shifts).items():
+        working[coach] = working.get(coach, 0) + span // 60
     visits: dict[str, int] = {}
     for tour in result.tours:
         minutes = sum(stop.visit.duration_min for stop in tour.stops)

@@ -15,6 +15,33 @@ def _printed(dt: datetime, day0: datetime) -> int:
     return (dt - day0) // timedelta(minutes=1)
 
 
+def _leg(
+    what: str,
+    previous_end: datetime,
+    reached_by: datetime,
+    arrival: datetime,
+    travel_min: int,
+    raw_drive: float,
+    rests: list[tuple[int, int]],
+    day0: datetime,
+) -> list[str]:
+    """One drive: reachable in time, printed drive not below the estimate, and the printed
+    times add up (no leg shorter than its printed drive plus the breaks in it)."""
+    problems: list[str] = []
+    if reached_by < previous_end + timedelta(seconds=raw_drive) - timedelta(seconds=2):
+        problems.append(f"{what}: at {reached_by} before it can be reached")
+    if travel_min * 60 < raw_drive - 1:
+        problems.append(f"{what}: drive {travel_min} min understates the estimate")
+    gap = _printed(arrival, day0) - _printed(previous_end, day0)
+    resting = _rest_min(rests, _printed(previous_end, day0), _printed(arrival, day0))
+    if gap < travel_min + resting:
+        problems.append(
+            f"{what}: {arrival:%H:%M} is {gap} min after {previous_end:%H:%M}, "
+            f"printed drive {travel_min} min + {resting} min break"
+        )
+    return problems
+
+
 def _rest_min(rests: Sequence[tuple[int, int]], begin: int, end: int) -> int:
     """Printed break minutes inside ``[begin, end]``."""
     return sum(max(0, min(e, end) - max(s, begin)) for s, e in rests)
@@ -58,20 +85,11 @@ def tour_violations(tour: Tour, team: Team, travel: TravelTimeProvider) -> list[
         needed_setup = setup_min if van_visit and not same_stand else 0
         setup = timedelta(minutes=needed_setup)
         raw_drive = 0.0 if same_stand else int(seconds[k, k + 1]) * factor
-        drive = timedelta(seconds=raw_drive)
         # A van visit's set-up happens before the visit, after the drive.
-        if stop.start - setup < previous_end + drive - timedelta(seconds=2):
-            problems.append(f"{client.id}: starts {stop.start} before it can be reached")
-        if stop.travel_min * 60 < raw_drive - 1:
-            problems.append(f"{client.id}: drive {stop.travel_min} min understates the estimate")
-        # What the sheet prints must add up: no leg shorter than its printed drive (+ breaks).
-        gap = printed(stop.arrival) - printed(previous_end)
-        resting = _rest_min(rests, printed(previous_end), printed(stop.arrival))
-        if gap < stop.travel_min + resting:
-            problems.append(
-                f"{client.id}: {stop.arrival:%H:%M} is {gap} min after {previous_end:%H:%M}, "
-                f"printed drive {stop.travel_min} min + {resting} min break"
-            )
+        problems += _leg(
+            client.id, previous_end, stop.start - setup, stop.arrival, stop.travel_min, raw_drive,
+            rests, day0,
+        )  # fmt: skip
         if stop.arrival > stop.start:
             problems.append(f"{client.id}: arrival after start")
         if stop.end - stop.start != timedelta(minutes=stop.visit.duration_min):
@@ -105,18 +123,10 @@ def tour_violations(tour: Tour, team: Team, travel: TravelTimeProvider) -> list[
         previous_end = stop.end
         previous_stand = stop.visit.stand if van_visit else ""
     raw_back = int(seconds[len(tour.stops), len(tour.stops) + 1]) * factor
-    back = timedelta(seconds=raw_back)
-    if tour.end < previous_end + back - timedelta(seconds=2):
-        problems.append("tour ends before the coach can be back at the office")
-    if tour.return_travel_min * 60 < raw_back - 1:
-        problems.append(f"return drive {tour.return_travel_min} min understates the estimate")
-    gap = printed(tour.end) - printed(previous_end)
-    resting = _rest_min(rests, printed(previous_end), printed(tour.end))
-    if gap < tour.return_travel_min + resting:
-        problems.append(
-            f"back at {tour.end:%H:%M}, {gap} min after {previous_end:%H:%M}, printed drive "
-            f"{tour.return_travel_min} min + {resting} min break"
-        )
+    problems += _leg(
+        "back at the office", previous_end, tour.end, tour.end, tour.return_travel_min, raw_back,
+        rests, day0,
+    )  # fmt: skip
     legs = sum(s.travel_min for s in tour.stops) + tour.return_travel_min
     if tour.driving_min != legs:
         problems.append(f"total drive {tour.driving_min} min, legs add up to {legs} min")

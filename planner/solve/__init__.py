@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from planner.model import Break, Stop, Team, Tour, Unplanned, Visit
-from planner.reasons import Reason
 from planner.solve.explain import explain_dropped, explain_surplus
 from planner.solve.ortools_adapter import DEFAULT_SEARCH, SearchSettings
-from planner.solve.problem import Problem, build_problem
+from planner.solve.problem import Problem, build_problem, unplanned_visit
 from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
 from planner.solve.strategy import Engine
 from planner.solve.strategy import solve as solve_data
@@ -66,11 +65,12 @@ def solve_visits(
     tours = tuple(_tour(problem, route) for route in solution.routes)
     dropped_visits = [problem.visit_of_node(node) for node in solution.dropped]
     dropped = tuple(
-        _unplanned(problem.visits[i], *explain_dropped(problem, solution, i))
+        unplanned_visit(problem.visits[i], *explain_dropped(problem, solution, i))
         for i in dropped_visits
     )
     surplus = tuple(
-        _unplanned(v, *explain_surplus(problem, solution, j)) for j, v in enumerate(problem.surplus)
+        unplanned_visit(v, *explain_surplus(problem, solution, j))
+        for j, v in enumerate(problem.surplus)
     )
     note = stopping.outcome(time.perf_counter() - began) or "Suche beendet"
     if not solution.found:
@@ -81,11 +81,6 @@ def solve_visits(
             "Teilsuchen – auf einem anderen Rechner kann der Plan abweichen"
         )
     return SolveResult(tours, unplanned + dropped + surplus, problem, solution, note)
-
-
-def _unplanned(visit: Visit, code: Reason, reason: str) -> Unplanned:
-    c = visit.client
-    return Unplanned(c.id, c.row, reason, c, visit.site, name=c.name, address=c.address, code=code)
 
 
 def _tour(problem: Problem, route: VrpRoute) -> Tour:

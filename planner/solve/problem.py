@@ -10,7 +10,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 
 import numpy as np
 
@@ -242,7 +241,7 @@ def _scaled(seconds: int, factor: float) -> int:
 
     Scaled to whole seconds first, then up to whole minutes (no float noise at a boundary).
     """
-    return -(-int(np.rint(seconds * factor)) // 60) * 60
+    return int(_whole_minutes(np.rint(seconds * factor).astype(np.int64)))
 
 
 def drop_penalty(
@@ -263,13 +262,18 @@ def _penalty(visit: Visit, start: date) -> int:
     return drop_penalty(c.priority, c.last_contact, start, appointment=c.appointment is not None)
 
 
-def build_shifts(team: Team, start: date, days: int) -> tuple[Shift, ...]:
+def build_shifts(
+    team: Team, start: date, days: int, free: Sequence[DayOff] | None = None
+) -> tuple[Shift, ...]:
     """A car shift per coach and working day; a van shift too for coaches who drive it.
 
     No shift on Hessen's public holidays nor on a coach's absences: the same
-    :func:`planner.calendar_de.days_off` that the plan reports.
+    :func:`planner.calendar_de.days_off` that the plan reports (``free``, when the
+    caller has it already).
     """
-    off = {(o.day, o.coach.key if o.coach else None) for o in days_off(team, start, days)}
+    if free is None:
+        free = days_off(team, start, days)
+    off = {(o.day, o.coach.key if o.coach else None) for o in free}
     shifts: list[Shift] = []
     for d in range(days):
         day = start + timedelta(days=d)
@@ -451,8 +455,8 @@ def build_problem(
     travel: TravelTimeProvider,
 ) -> tuple[Problem, tuple[Unplanned, ...]]:
     """Build the routing problem; visits that cannot fit anyway come back as ``Unplanned``."""
-    shifts = build_shifts(team, start, days)
     off = days_off(team, start, days)
+    shifts = build_shifts(team, start, days, off)
     offices = team.offices
     van = team.van
     setup_s = van.setup_min * 60 if van is not None else 0
@@ -470,7 +474,7 @@ def build_problem(
         if reason is None:
             candidates.append((visit, windows))
         else:
-            unplanned.append(_unplanned(visit, *reason))
+            unplanned.append(unplanned_visit(visit, *reason))
 
     # Work and memory grow with what is routed, not with the list: reachability needs only
     # the thin office × candidate tables; the square matrix is built after the shortlist,
@@ -491,7 +495,7 @@ def build_problem(
             kept.append((visit, windows, allowed))
         elif _reachable_shifts(*reach, van_only, visit.site.region, region_days=False):
             unplanned.append(
-                _unplanned(
+                unplanned_visit(
                     visit,
                     Reason.REGION_DAYS,
                     f"Wochenplan der Regionstage: an den möglichen Tagen ist kein Coach für "
@@ -505,7 +509,7 @@ def build_problem(
                 // 60
             )
             unplanned.append(
-                _unplanned(
+                unplanned_visit(
                     visit,
                     Reason.NOT_REACHABLE,
                     "Innerhalb der Arbeitszeit nicht erreichbar: Hin- und Rückfahrt "
@@ -548,20 +552,19 @@ def at_stand(visit: Visit) -> Visit:
     Van clients of nearby villages (one municipality) meet at one stand, so the van
     parks and sets up once for all of them when their times allow.
     """
-    centre = _municipality_centres().get(visit.site.municipality)
-    if centre is None:  # not one of the 23 (hand-made data): the van comes to the person
-        site = visit.site
+    site = visit.site
+    municipality = geodata.municipality_by_ags().get(site.ags)
+    if municipality is None:  # not one of the 23 (hand-made data): the van comes to them
         return replace(
             visit, stand=f"{site.ortsteil or site.municipality} ({site.lat:.5f}, {site.lon:.5f})"
         )
-    lat, lon = centre
-    site = replace(visit.site, lat=lat, lon=lon)
-    return replace(visit, site=site, stand=visit.site.municipality)
+    centre = replace(site, lat=municipality.lat, lon=municipality.lon)
+    return replace(visit, site=centre, stand=site.municipality)
 
 
-@lru_cache(maxsize=1)
-def _municipality_centres() -> dict[str, tuple[float, float]]:
-    return {m.name: (m.lat, m.lon) for m in geodata.municipalities()}
+def coach_day_spans(shifts: Sequence[Shift]) -> dict[tuple[str, int], int]:
+    """Seconds of work per (coach, day): car and van shift are alternatives, counted once."""
+    return {(s.coach.key, s.day_index): s.end_s - s.start_s for s in shifts}
 
 
 def visit_capacity(shifts: Sequence[Shift], team: Team, visits: Sequence[Visit]) -> float:
@@ -571,11 +574,10 @@ def visit_capacity(shifts: Sequence[Shift], team: Team, visits: Sequence[Visit])
     break, and assumes only ``SHORTLIST_TRAVEL_MIN`` of driving per visit — generous on
     purpose: the estimate may only ever keep too many candidates, never too few.
     """
-    coach_days = {(s.coach.key, s.day_index): s.end_s - s.start_s for s in shifts}
     rule = team.breaks
     minutes = sum(
         span / 60 - (rule.break_min if span > rule.after_min * 60 else 0)
-        for span in coach_days.values()
+        for span in coach_day_spans(shifts).values()
     )
     mean_visit = sum(v.duration_min for v in visits) / len(visits) if visits else 60
     return minutes / (mean_visit + settings.SHORTLIST_TRAVEL_MIN)
@@ -632,7 +634,8 @@ def _shortlist(
     )
 
 
-def _unplanned(visit: Visit, code: Reason, reason: str) -> Unplanned:
+def unplanned_visit(visit: Visit, code: Reason, reason: str) -> Unplanned:
+    """The visit as not planned, with its reason (code and German text)."""
     c = visit.client
     return Unplanned(
         code=code,

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pyvrp
 import pyvrp.stop
 
-from planner import cancel
 from planner.solve.stopping import StoppingCriterion
 from planner.solve.vrp import VrpData, VrpRoute, VrpSolution
 
@@ -48,10 +48,7 @@ def solve_pyvrp(data: VrpData, stopping: StoppingCriterion, seed: int = SEED) ->
         return VrpSolution((), visits, 0, 0.0, "nichts zu planen")
 
     model = pyvrp.Model()
-    ends = sorted(data.route_ends)
-    # PyVRP numbers depots first, then clients; keep both mappings to translate back.
-    locations = {n: model.add_location(0, 0, name=str(n)) for n in (*ends, *visits)}
-    depots = {n: model.add_depot(locations[n], name=str(n)) for n in ends}
+    locations, depots = _places(model, data, visits)
     optional = data.penalties
     for n in visits:
         window = data.windows[n][0] if data.windows[n] else (0, data.horizon)
@@ -65,17 +62,7 @@ def solve_pyvrp(data: VrpData, stopping: StoppingCriterion, seed: int = SEED) ->
             required=optional[n] is None,
             name=str(n),
         )
-    profiles = [model.add_profile(name=f"p{p}") for p in range(len(data.time))]
-    nodes = [*ends, *visits]
-    for p, prof in enumerate(profiles):
-        time_m, cost_m = data.time[p], data.cost[p]
-        for a in nodes:
-            for b in nodes:
-                if a != b:
-                    model.add_edge(
-                        locations[a], locations[b], distance=int(cost_m[a, b]),
-                        duration=int(time_m[a, b]), profile=prof,
-                    )  # fmt: skip
+    profiles = _edges(model, data, locations, lambda p, a, b: False)
 
     # Identical vehicles form one vehicle type; remember which of ours each type stands for.
     members: dict[tuple[int, ...], list[int]] = defaultdict(list)
@@ -168,8 +155,9 @@ def solve_relaxed(
     - vehicle restrictions: a visit only some profiles may serve (the van's visits) is
       forbiddingly expensive in the others; restrictions to single vehicles are left to
       the time windows and checked afterwards;
-    - rest breaks: a vehicle whose shift is longer than the work limit gets a shift shorter
-      by the break (``shift_duration``), which leaves room to place it afterwards;
+    - rest breaks: a vehicle whose shift is longer than the work limit is back by the end
+      of its shift minus the break and works that much less (``shift_duration``), which
+      leaves room to place the break afterwards;
     - exclusive vehicle groups are not modelled (the caller settles them).
 
     ``iterations`` is the work budget (deterministic); ``seconds`` a safety net only.
@@ -180,9 +168,7 @@ def solve_relaxed(
     if not visits or not data.vehicles:
         return RelaxedResult((), 0, 0.0, True)
     model = pyvrp.Model()
-    ends = sorted(data.route_ends)
-    locations = {n: model.add_location(0, 0, name=str(n)) for n in (*ends, *visits)}
-    depots = {n: model.add_depot(locations[n], name=str(n)) for n in ends}
+    locations, depots = _places(model, data, visits)
     profiles_of_vehicle = [v.profile for v in data.vehicles]
     n_profiles = len(data.time)
     # Which profiles may serve each visit (from its allowed vehicles).
@@ -209,26 +195,13 @@ def solve_relaxed(
                 name=f"{n}/{w}",
             )
             copies.append((n, w))
-    profiles = [model.add_profile(name=f"p{p}") for p in range(n_profiles)]
-    nodes = [*ends, *visits]
-    for p, prof in enumerate(profiles):
-        time_m, cost_m = data.time[p], data.cost[p]
-        for a in nodes:
-            for b in nodes:
-                if a == b:
-                    continue
-                banned = (b in may_serve and p not in may_serve[b]) or (
-                    a in may_serve and p not in may_serve[a]
-                )
-                # PyVRP needs durations ≥ 0: a negative one (the van staying set up at its
-                # stand) becomes 0 here, which only makes PyVRP's view more cautious.
-                model.add_edge(
-                    locations[a],
-                    locations[b],
-                    distance=_FORBIDDEN if banned else max(0, int(cost_m[a, b])),
-                    duration=max(0, int(time_m[a, b])),
-                    profile=prof,
-                )
+
+    def banned(p: int, a: int, b: int) -> bool:
+        return (b in may_serve and p not in may_serve[b]) or (
+            a in may_serve and p not in may_serve[a]
+        )
+
+    profiles = _edges(model, data, locations, banned)
     type_vehicles: list[int] = []
     for k, v in enumerate(data.vehicles):
         span = v.latest - v.earliest
@@ -257,8 +230,8 @@ def solve_relaxed(
     if seconds is not None:
         criteria.append(pyvrp.stop.MaxRuntime(seconds))
     stop = criteria[0] if len(criteria) == 1 else pyvrp.stop.MultipleCriteria(criteria)
-    with cancel.deferred():
-        result = model.solve(_cancellable(stop), seed=seed, display=False, collect_stats=False)
+    # PyVRP's search loop is Python: Ctrl+C / SIGTERM raise in it directly (planner.cancel).
+    result = model.solve(stop, seed=seed, display=False, collect_stats=False)
     best = result.best
     routes: list[VrpRoute] = []
     for route in best.routes():
@@ -277,10 +250,40 @@ def _nowhere(data: VrpData, node: int) -> bool:
     return bool(allowed) and allowed is not None and allowed[0] < 0
 
 
-def _cancellable(stop: pyvrp.stop.StoppingCriterion) -> pyvrp.stop.StoppingCriterion:
-    """PyVRP's loop calls its stop with the best cost: Ctrl+C ends the search there too."""
+def _places(
+    model: pyvrp.Model, data: VrpData, visits: Sequence[int]
+) -> tuple[dict[int, pyvrp.Location], dict[int, pyvrp.Depot]]:
+    """A location per route end and visit, and the depots (PyVRP numbers depots first)."""
+    ends = sorted(data.route_ends)
+    locations = {n: model.add_location(0, 0, name=str(n)) for n in (*ends, *visits)}
+    depots = {n: model.add_depot(locations[n], name=str(n)) for n in ends}
+    return locations, depots
 
-    def check(best_cost: int) -> bool:
-        return cancel.requested() is not None or bool(stop(best_cost))
 
-    return check
+def _edges(
+    model: pyvrp.Model,
+    data: VrpData,
+    locations: dict[int, pyvrp.Location],
+    banned: Callable[[int, int, int], bool],
+) -> list[pyvrp.Profile]:
+    """One PyVRP profile per time/cost profile of ``data``, with every edge between places.
+
+    ``banned(profile, a, b)``: the edge costs ``_FORBIDDEN`` in that profile. PyVRP needs
+    durations ≥ 0: a negative one (the van staying set up at its stand) becomes 0, which
+    only makes PyVRP's view more cautious.
+    """
+    profiles = [model.add_profile(name=f"p{p}") for p in range(len(data.time))]
+    nodes = list(locations)
+    for p, profile in enumerate(profiles):
+        time_m, cost_m = data.time[p], data.cost[p]
+        for a in nodes:
+            for b in nodes:
+                if a != b:
+                    model.add_edge(
+                        locations[a],
+                        locations[b],
+                        distance=_FORBIDDEN if banned(p, a, b) else max(0, int(cost_m[a, b])),
+                        duration=max(0, int(time_m[a, b])),
+                        profile=profile,
+                    )
+    return profiles

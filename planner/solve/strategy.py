@@ -206,8 +206,9 @@ def solve_hybrid(
     start = lawful_routes(work, relaxed.routes)
     spent = time.perf_counter() - began
     final = solve_vrp(work, stopping.remaining(spent), search, initial=start)
-    if objective(work, start) < final.objective or not final.found:
-        final = replace(final, routes=start, objective=objective(work, start), found=True)
+    start_value = objective(work, start)
+    if start_value < final.objective or not final.found:
+        final = replace(final, routes=start, objective=start_value, found=True)
     served = {m for r in final.routes for m in r.nodes}
     final = replace(
         final,
