@@ -2,7 +2,8 @@
 
 Exit codes: 0 success, 1 other error, 2 wrong command line (argparse), 3 client list
 unreadable, 4 team file invalid, 5 network access refused, 6 no plan possible, 7 output
-folder or report file not usable (or in use by another run); 130 / 143 interrupted by
+folder or report file not usable (or in use by another run), 8 campaign database
+unusable or case unknown; 130 / 143 interrupted by
 Ctrl+C / SIGTERM (see :mod:`planner.cancel`).
 """
 
@@ -59,3 +60,9 @@ class OutputError(PlannerError):
     """The output folder or report file cannot be used (checked before planning)."""
 
     exit_code = 7
+
+
+class StoreError(PlannerError):
+    """The campaign database cannot be opened or migrated, or a case is unknown."""
+
+    exit_code = 8

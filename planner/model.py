@@ -273,6 +273,10 @@ class Visit:
     #: Where the Beratungsmobil stands for this visit (its ``site`` is then the stand's
     #: position); consecutive visits at one stand share the set-up. Empty: not in the van.
     stand: str = ""
+    #: Only this coach may make the visit (key; a published pin or the Bezugscoach).
+    coach: str = ""
+    #: Not before this day (an announcement letter needs time to arrive).
+    not_before: date | None = None
 
 
 @dataclass(frozen=True)

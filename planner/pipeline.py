@@ -98,14 +98,50 @@ def build_plan(
         )
         for r in intake.rejected
     )
+    messages = intake.messages + tuple(m for g in geocoded for m in g.messages)
+    plan, result = plan_visits(
+        visits,
+        rejected + not_located,
+        messages,
+        team,
+        start,
+        days,
+        stopping.remaining(time.perf_counter() - planning_began),
+        travel=travel,
+        progress=progress,
+        engine=engine,
+    )
+    check_conservation(intake, plan)
+    return plan, result
+
+
+def plan_visits(
+    visits: Sequence[Visit],
+    unplanned_before: Sequence[Unplanned],
+    messages: Sequence[Message],
+    team: Team,
+    start: date,
+    days: int,
+    stopping: StoppingCriterion,
+    *,
+    travel: TravelTimeProvider | None = None,
+    progress: Progress = _quiet,
+    engine: Engine = "auto",
+) -> tuple[Plan, SolveResult]:
+    """Solve located visits into a plan; ``unplanned_before`` joins its unplanned list.
+
+    The common core of a one-off list (:func:`build_plan`) and of planning from the
+    campaign store (:mod:`planner.workflow`).
+    """
+    travel = travel or GreatCircleEstimate()
     progress(f"Touren berechnen für {len(visits)} Besuche …")
     began = time.perf_counter()
-    budget = stopping.remaining(began - planning_began)
-    result = solve_visits(visits, team, start, days, travel, budget, engine=engine)
+    result = solve_visits(visits, team, start, days, travel, stopping, engine=engine)
     elapsed = time.perf_counter() - began
-    messages = intake.messages + tuple(m for g in geocoded for m in g.messages)
     unplanned = tuple(
-        sorted(rejected + not_located + result.unplanned, key=lambda u: (u.row or 0, u.client_id))
+        sorted(
+            tuple(unplanned_before) + result.unplanned, key=lambda u: (u.row or 0, u.client_id)
+        )
     )
     plan = Plan(
         start=start,
@@ -116,11 +152,10 @@ def build_plan(
         travel_is_estimate=travel.is_estimate,
         solve_seconds=elapsed,
         stop_reason=result.stopping,
-        messages=messages,
+        messages=tuple(messages),
         days_off=calendar_de.days_off(team, start, days),
         loads=coach_loads(team, result),
     )
-    check_conservation(intake, plan)
     return plan, result
 
 

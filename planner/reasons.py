@@ -30,6 +30,14 @@ class Reason(StrEnum):
     LIST_TOO_LONG = "liste_zu_lang"
     NO_FIT = "passte_nicht"
     NO_SOLUTION = "keine_loesung"
+    # Campaign (planning from the store): cases that are not due for a visit.
+    CALL_FIRST = "erst_anrufen"
+    LETTER_FIRST = "erst_brief"
+    NOT_DUE = "nicht_faellig"
+    CONTACT_DONE = "kontakt_ohne_wiedervorlage"
+    CLOSED = "abgeschlossen"
+    MISSING_FROM_LIST = "nicht_in_liste"
+    COACH_ABSENT = "coach_abwesend_anrufen"
 
     @property
     def label(self) -> str:
@@ -55,4 +63,11 @@ _LABELS: dict[Reason, str] = {
     Reason.LIST_TOO_LONG: "nicht genug Zeit: Liste länger als der Zeitraum fasst",
     Reason.NO_FIT: "passte mit den Fahrzeiten in keine Tour",
     Reason.NO_SOLUTION: "Suche ohne Ergebnis",
+    Reason.CALL_FIRST: "erst anrufen (Anrufliste)",
+    Reason.LETTER_FIRST: "erst Ankündigungsbrief",
+    Reason.NOT_DUE: "noch nicht fällig (Wiedervorlage, Brief unterwegs)",
+    Reason.CONTACT_DONE: "Kontakt hergestellt, keine Wiedervorlage",
+    Reason.CLOSED: "abgeschlossen (abgelehnt, verzogen)",
+    Reason.MISSING_FROM_LIST: "nicht mehr in der Kundenliste",
+    Reason.COACH_ABSENT: "Termin des abwesenden Coachs passt bei niemandem – anrufen",
 }

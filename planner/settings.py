@@ -112,3 +112,19 @@ DEFAULT_TIME_LIMIT_S = 60.0
 #: which starts from PyVRP's routes: 200 cost about 8 CPU-s on the demo week and beat
 #: 500 from OR-Tools' own first solution (docs/benchmarks.md).
 DEFAULT_SOLUTION_LIMIT = 200
+
+# --------------------------------------------------------------------------- campaign store
+
+#: Environment variable naming the campaign database (path of a SQLite file, or a
+#: ``postgresql+psycopg://…`` URL for a team sharing a server); ``--db`` overrides it.
+DB_ENV = "PLANNER_DB"
+#: The database when neither ``--db`` nor ``PLANNER_DB`` says otherwise: a SQLite file
+#: in the current folder (nothing leaves the machine).
+DEFAULT_DB = "kampagne.db"
+#: Failed calls before the announcement letter (rules in planner.campaign.rules).
+FAILED_CALLS_BEFORE_LETTER = 3
+#: Days the letter needs before the announced visit.
+LETTER_DAYS_BEFORE_VISIT = 5
+#: Closed cases lose their personal fields after this many days (``planner purge``);
+#: Kunden-Nr, municipality, dates and outcome codes stay for the statistics.
+DELETION_AFTER_DAYS = 730

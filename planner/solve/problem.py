@@ -310,6 +310,8 @@ def visit_windows(visit: Visit, start: date, days: int, setup_s: int = 0) -> tup
         return ()
     windows: list[Window] = []
     for d in range(days):
+        if visit.not_before is not None and start + timedelta(days=d) < visit.not_before:
+            continue
         weekday = (start + timedelta(days=d)).weekday()
         if not client.availability:
             windows.append(
@@ -426,6 +428,7 @@ def _reachable_shifts(
     region: str = "",
     *,
     region_days: bool = True,
+    coach: str = "",
 ) -> tuple[int, ...]:
     """Shifts that can drive out, serve the visit in a window, and return within hours.
 
@@ -433,7 +436,7 @@ def _reachable_shifts(
     """
     allowed: list[int] = []
     for k, shift in enumerate(shifts):
-        if van_only and not shift.with_van:
+        if (van_only and not shift.with_van) or (coach and shift.coach.key != coach):
             continue
         if region_days and _region_excludes(shift, region):
             continue
@@ -490,10 +493,12 @@ def build_problem(
         van_only = visit.client.visit_place is VisitPlace.VAN
         duration_s = visit.duration_min * 60 + (setup_s if van_only else 0)
         reach = (duration_s, i, windows, shifts, to_visit, from_visit, office_index, van_factor)
-        allowed = _reachable_shifts(*reach, van_only, visit.site.region)
+        allowed = _reachable_shifts(*reach, van_only, visit.site.region, coach=visit.coach)
         if allowed:
             kept.append((visit, windows, allowed))
-        elif _reachable_shifts(*reach, van_only, visit.site.region, region_days=False):
+        elif _reachable_shifts(
+            *reach, van_only, visit.site.region, region_days=False, coach=visit.coach
+        ):
             unplanned.append(
                 unplanned_visit(
                     visit,
