@@ -564,7 +564,11 @@ _CELL = st.one_of(_PLAUSIBLE, st.text(max_size=30))
 def test_arbitrary_cells_never_crash_and_no_row_is_lost(rows: list[list[str]]) -> None:
     result = _parse(rows, known_cases=None if len(rows) % 2 else {"K-1"})
     expected = [n for n, row in enumerate(rows, start=2) if any(cell.strip() for cell in row)]
-    seen = sorted([_row_of(a) for a in result.attempts] + [r.row for r in result.rejected])
+    seen = sorted(
+        [_row_of(a) for a in result.attempts]
+        + [r.row for r in result.rejected]
+        + list(result.untouched)
+    )
     assert seen == expected
     assert result.row_count == len(expected)
     for rejected in result.rejected:  # every rejection is explained for its row

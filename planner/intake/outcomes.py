@@ -193,10 +193,12 @@ class OutcomesResult:
     attempts: tuple[Attempt, ...]
     rejected: tuple[RejectedOutcome, ...]
     messages: tuple[Message, ...]
+    #: Rows of a call list nobody filled in (the call was not made): counted, not errors.
+    untouched: tuple[int, ...] = ()
 
     @property
     def row_count(self) -> int:
-        return len(self.attempts) + len(self.rejected)
+        return len(self.attempts) + len(self.rejected) + len(self.untouched)
 
 
 def read_outcomes(
@@ -273,10 +275,15 @@ def parse_outcome_rows(
     rejected: list[RejectedOutcome] = []
     messages: list[Message] = list(columns.messages)
     first_seen: dict[tuple[object, ...], int] = {}  # duplicate key → row of its first use
+    untouched: list[int] = []
     for number, cells in zip(numbers, rows, strict=True):
         if number in bad_by_row:  # checked first: its emptied cells may look blank
             result = _bad_row(columns, cells, bad_by_row[number], source)
         elif all(not cell.strip() for cell in cells):
+            continue
+        elif not any(columns.value(cells, name) for name in _FILLED_IN):
+            # A call list row with only its pre-filled Coach and Art: nobody called.
+            untouched.append(number)
             continue
         else:
             result = _parse_row(columns, cells, number, ctx)
@@ -291,7 +298,21 @@ def parse_outcome_rows(
             attempts.append(result.value)
         else:
             rejected.append(result.value)
-    return OutcomesResult(source, tuple(attempts), tuple(rejected), tuple(messages))
+    if untouched:
+        messages.append(
+            Message(
+                Severity.OK,
+                f"{len(untouched)} Zeilen ohne Datum und Ergebnis (nicht angerufen) übersprungen.",
+                file=source,
+            )
+        )
+    return OutcomesResult(
+        source, tuple(attempts), tuple(rejected), tuple(messages), tuple(untouched)
+    )
+
+
+#: Fields a coach fills in; a row with none of them is an untouched call-list row.
+_FILLED_IN = ("datum", "uhrzeit", "ergebnis", "termin", "wiedervorlage", "notiz")
 
 
 # --------------------------------------------------------------------------- columns
