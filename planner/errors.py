@@ -63,6 +63,7 @@ class OutputError(PlannerError):
 
 
 class StoreError(PlannerError):
-    """The campaign database cannot be opened or migrated, or a case is unknown."""
+    """The campaign database cannot be opened or migrated, refuses a value, or does not
+    know a case (:class:`planner.store.UnknownCase`)."""
 
     exit_code = 8
