@@ -18,8 +18,10 @@ $(STAMP): requirements.lock pyproject.toml scripts/find_python.sh
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# The one-off list, then the campaign loop (two weeks of history, call list, next week).
 demo: $(STAMP)
 	$(PY) -m planner demo --out maps/demo
+	$(PY) -m planner demo-kampagne --out maps/kampagne
 
 # Two workers: the machines have 2 cores (pytest-xdist).
 test: $(STAMP)

@@ -1,4 +1,5 @@
-"""Command line: ``planner demo``, ``planner plan``, ``planner check`` (German throughout).
+"""Command line: ``planner demo``, ``plan``, ``check`` and the campaign commands ``import``,
+``record``, ``calls``, ``suggest``, ``reopen``, ``purge`` (German throughout).
 
 argparse rather than a CLI framework: its every message goes through gettext, so the
 whole ``--help`` output and every usage error can be German (see ``_argparse_de``).
@@ -11,16 +12,21 @@ import sys
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from planner import __version__, cancel, output_folder, settings
 from planner._argparse_de import german
-from planner.errors import PlannerError
+from planner.errors import PlannerError, StoreError
 from planner.model import WEEKDAYS_DE, IntakeResult, Message, Plan, Severity, Team
 from planner.solve import FirstOf, SolutionLimit, TimeLimit
 from planner.tabular import write_csv
+
+if TYPE_CHECKING:
+    from planner.campaign.calls import CallList
+    from planner.store import Store
 
 # soft_wrap: long German messages stay one line each when piped into a file or log.
 err = Console(stderr=True, soft_wrap=True)
@@ -118,12 +124,21 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     _add_plan_options(demo, "maps/demo")
 
+    campaign_demo = commands.add_parser(
+        "demo-kampagne", help="Demo der Kampagne: zwei Wochen Verlauf, dann Anrufliste und Plan",
+        description="Legt eine Demo-Datenbank an (erfundene Personen), spielt zwei Wochen "
+        "Anrufe, Briefe und Besuche ab 16.11.2026 durch und schreibt die Anrufliste und "
+        "den Plan für die Woche ab 30.11.2026.",
+    )  # fmt: skip
+    _add_plan_options(campaign_demo, "maps/kampagne")
+
     plan = commands.add_parser(
         "plan", help="Touren planen und Karte, Laufzettel und plan.csv schreiben",
         description="Plant Touren für einen oder mehrere Tage.",
     )  # fmt: skip
-    plan.add_argument("--clients", type=Path, required=True, metavar="DATEI",
-                      help="Kundenliste (CSV oder XLSX)")  # fmt: skip
+    plan.add_argument("--clients", type=Path, metavar="DATEI",
+                      help="Kundenliste (CSV oder XLSX) für eine einmalige Planung; "
+                      "ohne Angabe: die offenen Fälle der Kampagnen-Datenbank")  # fmt: skip
     plan.add_argument("--team", type=Path, required=True, metavar="DATEI",
                       help="Teamdatei (TOML): Coaches, Büros, Beratungsmobil")  # fmt: skip
     plan.add_argument("--from", dest="start", type=_date, metavar="DATUM",
@@ -131,6 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--days", type=_positive_int, default=5, metavar="N",
                       help="Anzahl Tage (Standard: 5)")  # fmt: skip
     _add_plan_options(plan, "maps/plan")
+    plan.add_argument("--publish", action="store_true",
+                      help="Plan verbindlich machen: seine Besuche werden angeheftet und bei "
+                      "einer späteren Neuplanung derselben Tage beibehalten")  # fmt: skip
+    _add_store_options(plan)
 
     check = commands.add_parser(
         "check", help="Kundenliste prüfen, ohne zu planen",
@@ -142,7 +161,83 @@ def build_parser() -> argparse.ArgumentParser:
                        help="Kundenliste (CSV oder XLSX)")  # fmt: skip
     check.add_argument("--report", type=Path, default=Path("bericht.csv"), metavar="DATEI",
                        help="Bericht als CSV (Standard: bericht.csv)")  # fmt: skip
+    _add_campaign_commands(commands)
     return parser
+
+
+def _add_store_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="PFAD",
+                   help=f"Kampagnen-Datenbank: SQLite-Datei oder postgresql+psycopg://…-URL "
+                   f"(sonst ${settings.DB_ENV}, sonst ./{settings.DEFAULT_DB})")  # fmt: skip
+    p.add_argument("--benutzer", metavar="NAME",
+                   help="wer die Änderung macht (Protokoll; Standard: Anmeldename)")  # fmt: skip
+
+
+def _add_campaign_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    imp = commands.add_parser(
+        "import", help="Kundenliste in die Kampagnen-Datenbank übernehmen",
+        description="Legt Fälle nach Kunden-Nr an oder aktualisiert sie. Wer in einer späteren "
+        "Liste fehlt, bleibt gespeichert und wird markiert.",
+    )  # fmt: skip
+    imp.add_argument("liste", type=Path, metavar="LISTE", help="Kundenliste (CSV oder XLSX)")
+    imp.add_argument("--team", type=Path, metavar="DATEI",
+                     help="Teamdatei (für Regionen und Treffpunkte)")  # fmt: skip
+    _add_store_options(imp)
+
+    rec = commands.add_parser(
+        "record", help="Ergebnisse von Anrufen, Briefen und Besuchen eintragen",
+        description="Liest eine Ergebnisdatei mit den Spalten Kunden-Nr;Datum;Uhrzeit;Coach;"
+        "Art;Ergebnis;Termin;Besuchsort;Wiedervorlage;Notiz (auch die ausgefüllte Anrufliste).",
+    )  # fmt: skip
+    rec.add_argument("datei", type=Path, metavar="DATEI", help="Ergebnisdatei (CSV oder XLSX)")
+    rec.add_argument("--team", type=Path, required=True, metavar="DATEI", help="Teamdatei")
+    _add_store_options(rec)
+
+    calls = commands.add_parser(
+        "calls", help="Anrufliste für einen Tag schreiben",
+        description="Wen jede Coach an diesem Tag anrufen sollte, in Reihenfolge, mit der "
+        "besten Tageszeit. Schreibt eine CSV-Datei und daneben eine druckbare HTML-Seite.",
+    )  # fmt: skip
+    calls.add_argument("--date", dest="day", type=_date, required=True, metavar="DATUM",
+                       help="Tag der Anrufe, TT.MM.JJJJ")  # fmt: skip
+    calls.add_argument("--coach", metavar="KENNUNG", help="nur diese Coach")
+    calls.add_argument("--out", type=Path, required=True, metavar="DATEI",
+                       help="Anrufliste (.csv; daneben .html)")  # fmt: skip
+    calls.add_argument("--team", type=Path, required=True, metavar="DATEI", help="Teamdatei")
+    calls.add_argument("--namen", action="store_true", help="Namen zeigen (sonst nur Kunden-Nr)")
+    _add_store_options(calls)
+
+    sug = commands.add_parser(
+        "suggest", help="freie Termine für einen Fall vorschlagen (während des Anrufs)",
+        description="Die besten fünf Termine gegen den veröffentlichten Plan: Coach, Tag, "
+        "Uhrzeit, zusätzliche Fahrzeit und Begründung.",
+    )  # fmt: skip
+    sug.add_argument("kunden_nr", metavar="KUNDEN-NR", help="Kunden-Nr des Falls")
+    sug.add_argument("--team", type=Path, required=True, metavar="DATEI", help="Teamdatei")
+    sug.add_argument("--from", dest="start", type=_date, required=True, metavar="DATUM",
+                     help="erster möglicher Tag, TT.MM.JJJJ")  # fmt: skip
+    sug.add_argument("--days", type=_positive_int, default=5, metavar="N",
+                     help="Anzahl Tage (Standard: 5)")  # fmt: skip
+    _add_store_options(sug)
+
+    reopen = commands.add_parser(
+        "reopen", help="abgeschlossenen Fall wieder öffnen (nur die Leitung)",
+        description="Öffnet einen abgelehnten oder verzogenen Fall wieder; wird protokolliert.",
+    )  # fmt: skip
+    reopen.add_argument("kunden_nr", metavar="KUNDEN-NR", help="Kunden-Nr des Falls")
+    _add_store_options(reopen)
+
+    purge = commands.add_parser(
+        "purge", help="persönliche Angaben alter abgeschlossener Fälle löschen",
+        description="Entfernt Name, Telefon, Adresse und Notizen abgeschlossener Fälle nach "
+        "Ablauf der Löschfrist; Kunden-Nr, Gemeinde, Daten und Ergebnisse bleiben für die "
+        "Statistik.",
+    )  # fmt: skip
+    purge.add_argument("--nach-tagen", dest="after_days", type=_positive_int,
+                       default=settings.DELETION_AFTER_DAYS, metavar="N",
+                       help="Löschfrist in Tagen (Standard: "
+                       f"{settings.DELETION_AFTER_DAYS})")  # fmt: skip
+    _add_store_options(purge)
 
 
 # --------------------------------------------------------------------------- commands
@@ -217,6 +312,12 @@ def _run_plan(
 def _plan(args: argparse.Namespace) -> None:
     start = args.start or _next_monday(date.today())
     output_folder.check_folder(args.out)  # before reading: a bad --out costs nothing
+    if args.clients is None:
+        _plan_store(args, start)
+        return
+    if args.publish:
+        raise PlannerError("--publish gilt nur für die Planung aus der Kampagnen-Datenbank "
+                           "(ohne --clients).")  # fmt: skip
     intake, team = _load(args.clients, args.team)
     _run_plan(intake, team, start, args.days, args, f"Touren ab {start:%d.%m.%Y}")
 
@@ -225,6 +326,41 @@ def _demo(args: argparse.Namespace) -> None:
     output_folder.check_folder(args.out)
     intake, team = _load(settings.DEMO_DIR / "kunden.csv", settings.DEMO_DIR / "team.toml")
     _run_plan(intake, team, DEMO_START, 5, args, f"Demo-Woche ab {DEMO_START:%d.%m.%Y}")
+
+
+def _demo_campaign(args: argparse.Namespace) -> None:
+    from planner.campaign_demo import DEMO_WEEK, seed_history
+    from planner.pipeline import RenderOptions, render_outputs
+    from planner.render.calls import render_calls_html, write_calls_csv
+    from planner.store import Store
+    from planner.workflow import calls_for, plan_from_store
+
+    output_folder.check_folder(args.out)
+    team = _team(settings.DEMO_DIR / "team.toml")
+    stopping = FirstOf((SolutionLimit(args.loesungen), TimeLimit(args.zeitlimit)))
+    with (
+        output_folder.staged(args.out) as staging,
+        err.status("Zwei Wochen Verlauf durchspielen …") as status,
+    ):
+        with Store.open(str(staging / "kampagne.db")) as store:
+            seeded = seed_history(store, team, settings.DEMO_DIR / "kunden.csv", budget=stopping)
+            status.update("Anrufliste und Plan für die Woche ab 30.11.2026 …")
+            calls = calls_for(store, team, DEMO_WEEK, today=DEMO_WEEK)
+            write_calls_csv(calls, staging / "anrufliste.csv", show_names=args.namen)
+            render_calls_html(calls, staging / "anrufliste.html", team, show_names=args.namen)
+            result = plan_from_store(store, team, DEMO_WEEK, 5, stopping, today=DEMO_WEEK)
+        options = RenderOptions(
+            show_names=args.namen, tiles_url=args.kacheln, title="Demo-Kampagne ab 30.11.2026"
+        )
+        render_outputs(result.plan, staging, team, options)
+    out.print(
+        f"Demo-Kampagne: Kundenliste am 16.11.2026 importiert, zwei Wochen mit "
+        f"{seeded.attempts} Anrufen, Briefen und Besuchen, {seeded.published_weeks} "
+        f"veröffentlichte Wochenpläne, {seeded.closed} Fälle abgeschlossen."
+    )
+    _print_calls(calls)
+    _print_plan(result.plan, args.out)
+    out.print(f"Datenbank zum Ausprobieren: {args.out}/kampagne.db (z. B. planner calls --db …)")
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -249,7 +385,204 @@ def _check(args: argparse.Namespace) -> None:
             out.print(line, style=style, markup=False, highlight=False)
 
 
-_COMMANDS = {"demo": _demo, "plan": _plan, "check": _check}
+# --------------------------------------------------------------------------- campaign
+
+
+def _user(args: argparse.Namespace) -> str:
+    import getpass
+
+    if args.benutzer:
+        return str(args.benutzer)
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (containers): still say who in the log
+        return "unbekannt"
+
+
+def _open_store(args: argparse.Namespace) -> Store:
+    import os
+
+    from planner.store import Store
+
+    url = args.db or os.environ.get(settings.DB_ENV) or settings.DEFAULT_DB
+    try:
+        return Store.open(url)
+    except Exception as exc:  # a driver, a lock, a migration: one German line, exit 8
+        raise StoreError(f"Kampagnen-Datenbank „{_shown_url(url)}“ nicht nutzbar: {exc}") from exc
+
+
+def _shown_url(url: str) -> str:
+    """The database address without a password."""
+    if "://" in url and "@" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://…@{rest.rsplit('@', 1)[1]}"
+    return url
+
+
+def _team(path: Path) -> Team:
+    from planner.geocode import resolve_office_address
+    from planner.intake import load_team
+
+    return load_team(path, resolve_address=resolve_office_address)
+
+
+def _import(args: argparse.Namespace) -> None:
+    from planner.workflow import import_list
+
+    team = _team(args.team) if args.team else None
+    with _open_store(args) as store:
+        report = import_list(store, args.liste, team, today=date.today(), user=_user(args))
+    _print_messages(report.intake.messages)
+    out.print(f"{args.liste.name}: {report.line()}.")
+
+
+def _record(args: argparse.Namespace) -> None:
+    from planner.workflow import record_outcomes
+
+    team = _team(args.team)
+    with _open_store(args) as store:
+        report = record_outcomes(
+            store, args.datei, team, user=_user(args), today=date.today(), now=datetime.now()
+        )
+    _print_messages(report.result.messages)
+    out.print(f"{args.datei.name}: {report.line()}.")
+
+
+def _calls(args: argparse.Namespace) -> None:
+    from planner.render.calls import render_calls_html, write_calls_csv
+    from planner.workflow import calls_for
+
+    output_folder.check_file(args.out)
+    team = _team(args.team)
+    with _open_store(args) as store:
+        calls = calls_for(store, team, args.day, coach=args.coach, today=date.today())
+    html = args.out.with_suffix(".html")
+    if args.out.suffix.lower() == ".html":
+        render_calls_html(calls, args.out, team, show_names=args.namen)
+        written = [args.out]
+    else:
+        write_calls_csv(calls, args.out, show_names=args.namen)
+        render_calls_html(calls, html, team, show_names=args.namen)
+        written = [args.out, html]
+    _print_calls(calls)
+    out.print("Ausgabe: " + ", ".join(str(p) for p in written))
+
+
+def _print_calls(calls: CallList) -> None:
+    table = Table(title=f"Anrufliste {WEEKDAYS_DE[calls.day.weekday()]} {calls.day:%d.%m.%Y}")
+    for col in ("Nr", "Coach", "Kunden-Nr", "beste Zeit", "Chance", "Versuche", "Grund"):
+        table.add_column(col)
+    for e in calls.entries:
+        table.add_row(
+            str(e.order), e.coach, e.case_id, e.band.label, f"{e.p:.0%}", str(e.attempts), e.reason
+        )
+    out.print(table)
+    if calls.not_listed:
+        out.print(f"{len(calls.not_listed)} fällige Fälle nicht auf der Liste:")
+        for case_id, why in calls.not_listed[:20]:
+            out.print(f"  {case_id}: {why}", markup=False, highlight=False)
+
+
+def _suggest(args: argparse.Namespace) -> None:
+    from planner.workflow import suggest_for
+
+    team = _team(args.team)
+    with _open_store(args) as store:
+        case, slots = suggest_for(
+            store, team, args.kunden_nr, args.start, args.days, today=date.today()
+        )
+    if case.site is None:
+        out.print(f"{case.id}: Adresse nicht zuzuordnen – kein Vorschlag möglich.")
+        return
+    if not slots:
+        out.print(f"{case.id}: kein freier Termin vom {args.start:%d.%m.%Y} an {args.days} Tage.")
+        return
+    table = Table(title=f"Terminvorschläge für {case.id}")
+    for col in ("Nr", "Tag", "Beginn", "Coach", "Mehr Fahrzeit", "Begründung"):
+        table.add_column(col)
+    for i, slot in enumerate(slots, 1):
+        table.add_row(
+            str(i),
+            f"{WEEKDAYS_DE[slot.day.weekday()]} {slot.day:%d.%m.}",
+            f"{slot.start:%H:%M}",
+            slot.coach,
+            f"{slot.extra_driving_min} min",
+            slot.explanation,
+        )
+    out.print(table)
+
+
+def _reopen(args: argparse.Namespace) -> None:
+    from planner.campaign.codes import CaseStatus
+
+    with _open_store(args) as store:
+        case = store.case(args.kunden_nr)
+        if case is None:
+            raise StoreError(f"Kunden-Nr {args.kunden_nr} ist nicht in der Datenbank.")
+        if case.status is CaseStatus.OPEN:
+            out.print(f"{case.id} ist offen – nichts zu tun.")
+            return
+        store.set_status(
+            case.id, CaseStatus.OPEN, on=date.today(), by_outcome=None, user=_user(args)
+        )
+    out.print(f"{case.id} wieder geöffnet (protokolliert).")
+
+
+def _purge(args: argparse.Namespace) -> None:
+    with _open_store(args) as store:
+        n = store.purge_closed(today=date.today(), after_days=args.after_days, user=_user(args))
+    out.print(
+        f"{n} abgeschlossene Fälle: persönliche Angaben gelöscht (Frist {args.after_days} Tage)."
+    )
+
+
+def _plan_store(args: argparse.Namespace, start: date) -> None:
+    from planner.pipeline import RenderOptions, render_outputs
+    from planner.workflow import plan_from_store, write_changes
+
+    team = _team(args.team)
+    stopping = FirstOf((SolutionLimit(args.loesungen), TimeLimit(args.zeitlimit)))
+    with (
+        _open_store(args) as store,
+        output_folder.staged(args.out) as staging,
+        err.status("Plane aus der Kampagnen-Datenbank …") as status,
+    ):
+        result = plan_from_store(
+            store, team, start, args.days, stopping,
+            today=date.today(), publish=args.publish, user=_user(args),
+            progress=lambda text: status.update(text),
+        )  # fmt: skip
+        status.update("Karte und Laufzettel schreiben …")
+        options = RenderOptions(
+            show_names=args.namen, tiles_url=args.kacheln, title=f"Touren ab {start:%d.%m.%Y}"
+        )
+        render_outputs(result.plan, staging, team, options)
+        write_changes(result, staging / "aenderungen.csv")
+    _print_plan(result.plan, args.out)
+    if result.previous is not None:
+        since = f"{result.previous.published_at:%d.%m.%Y %H:%M}"
+        out.print(
+            f"{len(result.changes)} Änderungen seit der Veröffentlichung vom {since} "
+            "(aenderungen.csv)."
+        )
+        for change in result.changes[:20]:
+            out.print(f"  {change.case_id}: {change.text}", markup=False, highlight=False)
+    if result.published is not None:
+        out.print(f"Veröffentlicht: {len(result.published.visits)} Besuche sind angeheftet.")
+
+
+_COMMANDS = {
+    "demo": _demo,
+    "demo-kampagne": _demo_campaign,
+    "plan": _plan,
+    "check": _check,
+    "import": _import,
+    "record": _record,
+    "calls": _calls,
+    "suggest": _suggest,
+    "reopen": _reopen,
+    "purge": _purge,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,10 +7,8 @@ PostgreSQL cases are skipped, except under CI (``CI`` set), where that is a fail
 
 from __future__ import annotations
 
-import os
 import stat
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -30,47 +28,12 @@ from planner.store import ImportSummary, Store, StoreError, UnknownCase
 from planner.store.repository import MIGRATIONS_DIR, create_engine_for, migrate
 from planner.store.schema import metadata
 
-try:
-    from tests import pg
-except ImportError:  # tests/ is not a package: pytest puts it on sys.path itself
-    import pg  # type: ignore[no-redef]
-
 DAY1, DAY2, DAY3 = date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)
 NAME, PHONE, STREET = "Jürgen Müller-Weiß", "06441 123456", "Bahnhofstraße 5"
 WETZLAR = (50.552535, 8.507441)  # the municipality's point in the embedded geodata
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[pg.Server]:
-    try:
-        server = pg.server()
-    except pg.Unavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"{exc} – CI must not skip the PostgreSQL tests")
-        pytest.skip(str(exc))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database, one per test."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kampagne.db'}"
-        return
-    server: pg.Server = request.getfixturevalue("pg_server")  # started only when needed
-    url = server.create_database()
-    yield url
-    server.drop_database(url)
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    with Store.open(db_url) as opened:
-        yield opened
 
 
 def make_case(case_id: str, *, row: int = 2, phone: str = "", street: str = "") -> Case:

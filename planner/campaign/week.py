@@ -15,10 +15,19 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from planner.calendar_de import holiday_name, is_absent
-from planner.campaign.codes import Outcome, Step
+from planner.campaign.codes import AttemptKind, Outcome, Step, TimeBand
 from planner.campaign.model import Attempt, Case, CaseState, PinnedVisit, Publication
 from planner.campaign.rules import not_due_reason, visit_due
-from planner.model import Coach, Message, Plan, Severity, Team, Unplanned, Visit
+from planner.model import (
+    Coach,
+    Message,
+    Plan,
+    Severity,
+    Team,
+    Unplanned,
+    Visit,
+    WeeklyWindow,
+)
 from planner.reasons import Reason
 
 _NOT_DUE_CODES: dict[Step, Reason] = {
@@ -136,6 +145,8 @@ def week_for(
             not_due.append(_unplanned(case, code, not_due_reason(state, start, days)))
             continue
         visit, why = _due_visit(case, state, team, start, end)
+        if state.step is Step.ANNOUNCED_VISIT:
+            visit = avoid_missed_times(visit, by_case.get(case.id, ()))
         if why:
             note(case, f"{case.id}: {why}")
         visits.append(visit)
@@ -193,6 +204,31 @@ def _due_visit(
     if any(_works(coach, first + timedelta(days=d)) for d in range(span)):
         return replace(visit, coach=coach.key), ""
     return visit, f"Bezugscoach {coach.name} ist im Zeitraum nicht da – Besuch bei Kollegin/Kollege"
+
+
+def avoid_missed_times(visit: Visit, attempts: Sequence[Attempt]) -> Visit:
+    """After "nicht angetroffen": the next visit at another weekday or time band.
+
+    Only for people without their own availability (theirs is what they said); the
+    weekday × band cells of missed visits are left out of the working week's bands, so
+    the solver picks another day or another part of the day.
+    """
+    if visit.client.availability:
+        return visit
+    missed = {
+        (a.at.weekday(), a.band)
+        for a in attempts
+        if a.kind is AttemptKind.VISIT and a.outcome.failed and a.band is not None
+    }
+    if not missed:
+        return visit
+    windows = tuple(
+        WeeklyWindow(day, band.start, band.end)
+        for day in range(6)
+        for band in TimeBand
+        if (day, band) not in missed
+    )
+    return replace(visit, client=replace(visit.client, availability=windows))
 
 
 def settle(plan: Plan, week: Week) -> Plan:

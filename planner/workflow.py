@@ -1,0 +1,310 @@
+"""The campaign's use cases, one function each, for every front end.
+
+``planner import``, ``record``, ``calls``, ``suggest`` and ``plan`` (from the store) on the
+command line, and the browser app later, call these functions and nothing deeper: they
+load from the store, apply the pure rules of :mod:`planner.campaign` and the planning
+pipeline, and save what must be remembered. No rule lives here, only the wiring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+
+from planner.campaign.calls import CallList, call_list
+from planner.campaign.codes import CaseStatus, TimeBand
+from planner.campaign.model import (
+    Attempt,
+    CampaignRules,
+    Case,
+    CaseState,
+    PinnedVisit,
+    Publication,
+)
+from planner.campaign.reachability import Channel, estimate
+from planner.campaign.rules import DEFAULT_RULES, assess_all, status_after
+from planner.campaign.suggest import Slot, suggest_slots
+from planner.campaign.week import Change, Week, changes, pins_of, settle, week_for
+from planner.intake import read_clients
+from planner.intake.outcomes import OutcomesResult, read_outcomes
+from planner.model import IntakeResult, Plan, Team, Tour, Visit
+from planner.pipeline import Progress, _quiet, geocode_and_regions, plan_visits, region_map
+from planner.solve import Engine, SolveResult, StoppingCriterion
+from planner.solve.replay import replay
+from planner.store import ImportSummary, Store, UnknownCase
+from planner.tabular import write_csv
+from planner.traveltime import GreatCircleEstimate, TravelTimeProvider
+
+
+class ConservationError(AssertionError):
+    """Internal bug guard: a case went missing between the store and the plan."""
+
+
+# --------------------------------------------------------------------------- import
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    summary: ImportSummary
+    intake: IntakeResult
+    not_located: int  # cases stored without a position (address to be checked)
+
+    @property
+    def faulty(self) -> int:
+        return len(self.intake.rejected)
+
+    def line(self) -> str:
+        s = self.summary
+        text = (
+            f"{s.new} neu, {s.updated} aktualisiert, {s.unchanged} unverändert, "
+            f"{self.faulty} fehlerhaft"
+        )
+        if s.missing:
+            text += f"; {len(s.missing)} nicht mehr in der Liste (bleiben gespeichert, markiert)"
+        return text
+
+
+def import_list(
+    store: Store, path: Path, team: Team | None, *, today: date, user: str
+) -> ImportReport:
+    """Read a client list (today's intake and geocoding) into the store's cases."""
+    intake = read_clients(path, today=today)
+    regions = region_map(team) if team is not None else region_map(Team((), ()))
+    located = geocode_and_regions(intake, regions, team.meeting_places if team else None)
+    cases = tuple(Case(g.client, g.site, first_seen=today) for g in located)
+    summary = store.import_cases(cases, today=today, user=user, source=path.name)
+    intake = replace(
+        intake, messages=intake.messages + tuple(m for g in located for m in g.messages)
+    )
+    return ImportReport(summary, intake, sum(1 for c in cases if c.site is None))
+
+
+# --------------------------------------------------------------------------- record
+
+
+@dataclass(frozen=True)
+class RecordReport:
+    result: OutcomesResult
+    added: int
+    closed: tuple[str, ...]  # Kunden-Nr closed by these outcomes (abgelehnt, verzogen)
+
+    def line(self) -> str:
+        text = f"{self.added} Ergebnisse gespeichert, {len(self.result.rejected)} fehlerhaft"
+        if self.result.untouched:
+            text += f", {len(self.result.untouched)} nicht ausgefüllt (nicht angerufen)"
+        if self.closed:
+            text += f"; {len(self.closed)} Fälle abgeschlossen (abgelehnt/verzogen)"
+        return text
+
+
+def record_outcomes(
+    store: Store, path: Path, team: Team, *, user: str, today: date, now: datetime
+) -> RecordReport:
+    """Append the outcomes file's good rows to the cases' histories; close where due."""
+    known = {c.id for c in store.cases()}
+    result = read_outcomes(path, team, known_cases=known, recorded_by=user, today=today)
+    added, closed = record_attempts(store, result.attempts, user=user, now=now)
+    return RecordReport(result, added, closed)
+
+
+def record_attempts(
+    store: Store, attempts: Sequence[Attempt], *, user: str, now: datetime
+) -> tuple[int, tuple[str, ...]]:
+    """Append attempts (who and when recorded) and close the cases they close."""
+    attempts = tuple(replace(a, recorded_by=user, recorded_at=now) for a in attempts)
+    added = store.add_attempts(attempts, user=user)
+    closed: list[str] = []
+    by_case: dict[str, list[Attempt]] = {}
+    for a in attempts:
+        by_case.setdefault(a.case_id, []).append(a)
+    for case_id, new in sorted(by_case.items()):
+        case = store.case(case_id)
+        if case is None:
+            continue
+        status, outcome, on = status_after(case, new)
+        if status is CaseStatus.CLOSED and case.status is not CaseStatus.CLOSED:
+            store.set_status(case_id, status, on=on or now.date(), by_outcome=outcome, user=user)
+            closed.append(case_id)
+    return added, tuple(closed)
+
+
+# --------------------------------------------------------------------------- state
+
+
+def case_states(
+    store: Store, today: date, rules: CampaignRules = DEFAULT_RULES
+) -> tuple[tuple[Case, ...], tuple[Attempt, ...], dict[str, CaseState]]:
+    cases = store.cases()
+    attempts = store.attempts()
+    return cases, attempts, assess_all(cases, attempts, today, rules)
+
+
+def calls_for(
+    store: Store, team: Team, day: date, *, coach: str | None = None, today: date | None = None
+) -> CallList:
+    """Who each coach should phone on ``day``, best time band first."""
+    cases, attempts, states = case_states(store, today or day)
+    model = estimate(attempts, Channel.PHONE)
+    return call_list(cases, states, model, team, day, coach=coach)
+
+
+# --------------------------------------------------------------------------- plan
+
+
+@dataclass(frozen=True)
+class StorePlan:
+    plan: Plan
+    result: SolveResult
+    week: Week
+    changes: tuple[Change, ...]  # against the publication the re-plan started from
+    published: Publication | None  # the new publication (``publish=True``)
+    previous: Publication | None
+
+
+def plan_from_store(
+    store: Store,
+    team: Team,
+    start: date,
+    days: int,
+    stopping: StoppingCriterion,
+    *,
+    today: date,
+    publish: bool = False,
+    user: str = "",
+    now: datetime | None = None,
+    travel: TravelTimeProvider | None = None,
+    engine: Engine = "auto",
+    progress: Progress = _quiet,
+) -> StorePlan:
+    """Plan the open cases: pins kept, appointments and due visits placed, the rest with
+    the reason they are not due; every case of the store appears exactly once."""
+    travel = travel or GreatCircleEstimate()
+    cases, attempts, states = case_states(store, today)
+    cases = with_regions(cases, team)
+    previous = store.publication(start, days)
+    week = week_for(cases, states, attempts, team, start, days, publication=previous)
+    plan, result = plan_visits(
+        week.visits, week.not_due, (), team, start, days, stopping,
+        travel=travel, progress=progress, engine=engine,
+    )  # fmt: skip
+    plan = settle(plan, week)
+    check_cases(cases, plan)
+    diff = changes(previous, plan) if previous is not None else ()
+    published = None
+    if publish:
+        published = store.publish(
+            start, days, pins_of(plan), user=user, at=now or datetime.now().replace(microsecond=0)
+        )
+    return StorePlan(plan, result, week, diff, published, previous)
+
+
+def with_regions(cases: Sequence[Case], team: Team) -> tuple[Case, ...]:
+    """Cases with the regions of this team file (the import may have used another)."""
+    regions = region_map(team)
+    return tuple(
+        replace(c, site=replace(c.site, region=regions.region_of(c.site.municipality)))
+        if c.site is not None
+        else c
+        for c in cases
+    )
+
+
+def check_cases(cases: Sequence[Case], plan: Plan) -> None:
+    """Every case of the store appears exactly once: planned or with a reason."""
+    expected = sorted(c.id for c in cases)
+    seen = sorted(
+        [s.visit.client.id for t in plan.tours for s in t.stops]
+        + [u.client_id for u in plan.unplanned]
+    )
+    if expected != seen:
+        missing = sorted(set(expected) - set(seen))
+        extra = sorted(set(seen) - set(expected))
+        raise ConservationError(f"Cases lost or duplicated: missing={missing} extra={extra}")
+
+
+# --------------------------------------------------------------------------- suggest
+
+
+def suggest_for(
+    store: Store,
+    team: Team,
+    case_id: str,
+    start: date,
+    days: int,
+    *,
+    today: date,
+    travel: TravelTimeProvider | None = None,
+    limit: int = 5,
+) -> tuple[Case, tuple[Slot, ...]]:
+    """The best slots for a new appointment with ``case_id`` against the published plan."""
+    travel = travel or GreatCircleEstimate()
+    case = store.case(case_id)
+    if case is None:
+        raise UnknownCase((case_id,))
+    if case.site is None:
+        return case, ()
+    cases, attempts, states = case_states(store, today)
+    publication = store.publication(start, days)
+    tours = published_tours(team, publication, cases, travel)
+    model = estimate(attempts, Channel.DOOR)
+    visit = Visit(case.client, case.site, case.client.duration_min or team.default_visit_min)
+    slots = suggest_slots(
+        visit,
+        tours,
+        team,
+        travel,
+        start,
+        days,
+        preferred_coach=states[case_id].coach,
+        reachability=lambda weekday, minute: model.p(case_id, weekday, TimeBand.of(minute)),
+        limit=limit,
+    )
+    return case, slots
+
+
+def published_tours(
+    team: Team,
+    publication: Publication | None,
+    cases: Sequence[Case],
+    travel: TravelTimeProvider,
+) -> tuple[Tour, ...]:
+    """The published plan's tours, rebuilt from its pins (times as published)."""
+    if publication is None:
+        return ()
+    by_id = {c.id: c for c in cases}
+    pinned: list[tuple[Visit, bool]] = []
+    for pin in publication.visits:
+        case = by_id.get(pin.case_id)
+        if case is None or case.site is None:
+            continue
+        client = replace(case.client, appointment=pin.start, duration_min=pin.duration_min)
+        pinned.append((Visit(client, case.site, pin.duration_min, coach=pin.coach), pin.with_van))
+    tours, _ = replay(pinned, team, publication.start, publication.days, travel)
+    return tours
+
+
+CHANGE_COLUMNS = ["kunden_nr", "aenderung", "vorher", "nachher", "hinweis"]
+
+
+def write_changes(result: StorePlan, path: Path) -> Path | None:
+    """``aenderungen.csv``: what a re-plan changed in published days (none: no file)."""
+    if result.previous is None:
+        return None
+
+    def when(pin: PinnedVisit | None) -> str:
+        return "" if pin is None else f"{pin.start:%d.%m.%Y %H:%M} {pin.coach}"
+
+    rows = [
+        {
+            "kunden_nr": c.case_id,
+            "aenderung": c.kind.label,
+            "vorher": when(c.before),
+            "nachher": when(c.after),
+            "hinweis": c.text,
+        }
+        for c in result.changes
+    ]
+    write_csv(path, CHANGE_COLUMNS, rows)
+    return path
