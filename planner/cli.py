@@ -489,8 +489,9 @@ def _suggest(args: argparse.Namespace) -> None:
     team = _team(args.team)
     with _open_store(args) as store:
         case, slots = suggest_for(
-            store, team, args.kunden_nr, args.start, args.days, today=date.today()
-        )
+            store, team, args.kunden_nr, args.start, args.days,
+            today=date.today(), now=datetime.now(),
+        )  # fmt: skip
     if case.site is None:
         out.print(f"{case.id}: Adresse nicht zuzuordnen – kein Vorschlag möglich.")
         return

@@ -8,13 +8,13 @@ pipeline, and save what must be remembered. No rule lives here, only the wiring.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
 from planner.campaign.calls import CallList, call_list
-from planner.campaign.codes import CaseStatus, TimeBand
+from planner.campaign.codes import CaseStatus, Step, TimeBand
 from planner.campaign.model import (
     Attempt,
     CampaignRules,
@@ -25,8 +25,16 @@ from planner.campaign.model import (
 )
 from planner.campaign.reachability import Channel, estimate
 from planner.campaign.rules import DEFAULT_RULES, assess_all, status_after
-from planner.campaign.suggest import Slot, suggest_slots
-from planner.campaign.week import Change, Week, changes, pins_of, settle, week_for
+from planner.campaign.suggest import FillIn, Slot, fits_after_miss, suggest_slots
+from planner.campaign.week import (
+    Change,
+    Week,
+    changes,
+    is_cancellation,
+    pins_of,
+    settle,
+    week_for,
+)
 from planner.intake import read_clients
 from planner.intake.outcomes import OutcomesResult, read_outcomes
 from planner.model import IntakeResult, Plan, Team, Tour, Visit
@@ -235,10 +243,15 @@ def suggest_for(
     days: int,
     *,
     today: date,
+    now: datetime | None = None,
     travel: TravelTimeProvider | None = None,
     limit: int = 5,
 ) -> tuple[Case, tuple[Slot, ...]]:
-    """The best slots for a new appointment with ``case_id`` against the published plan."""
+    """The best slots for a new appointment with ``case_id`` against the published plan.
+
+    The person's own published visit is left out (rescheduling frees it), and so is a
+    published visit that was cancelled since; nothing is offered before ``now``.
+    """
     travel = travel or GreatCircleEstimate()
     case = store.case(case_id)
     if case is None:
@@ -246,10 +259,12 @@ def suggest_for(
     if case.site is None:
         return case, ()
     cases, attempts, states = case_states(store, today)
+    cases = with_regions(cases, team)
     publication = store.publication(start, days)
-    tours = published_tours(team, publication, cases, travel)
+    tours = published_tours(team, publication, cases, travel, attempts, skip={case_id})
     model = estimate(attempts, Channel.DOOR)
-    visit = Visit(case.client, case.site, case.client.duration_min or team.default_visit_min)
+    client = replace(case.client, appointment=None)
+    visit = Visit(client, case.site, client.duration_min or team.default_visit_min)
     slots = suggest_slots(
         visit,
         tours,
@@ -260,6 +275,7 @@ def suggest_for(
         preferred_coach=states[case_id].coach,
         reachability=lambda weekday, minute: model.p(case_id, weekday, TimeBand.of(minute)),
         limit=limit,
+        not_before=now,
     )
     return case, slots
 
@@ -269,20 +285,68 @@ def published_tours(
     publication: Publication | None,
     cases: Sequence[Case],
     travel: TravelTimeProvider,
+    attempts: Sequence[Attempt] = (),
+    *,
+    skip: Collection[str] = (),
 ) -> tuple[Tour, ...]:
-    """The published plan's tours, rebuilt from its pins (times as published)."""
+    """The published plan's tours, rebuilt from its pins (times as published), without
+    pins cancelled since publishing and without the cases in ``skip``."""
     if publication is None:
         return ()
     by_id = {c.id: c for c in cases}
+    gone = {a.case_id for a in attempts if is_cancellation(a, publication.published_at)}
     pinned: list[tuple[Visit, bool]] = []
     for pin in publication.visits:
         case = by_id.get(pin.case_id)
-        if case is None or case.site is None:
+        if case is None or case.site is None or pin.case_id in gone or pin.case_id in skip:
             continue
         client = replace(case.client, appointment=pin.start, duration_min=pin.duration_min)
         pinned.append((Visit(client, case.site, pin.duration_min, coach=pin.coach), pin.with_van))
     tours, _ = replay(pinned, team, publication.start, publication.days, travel)
     return tours
+
+
+def fill_ins_after_miss(
+    store: Store,
+    team: Team,
+    case_id: str,
+    now: datetime,
+    *,
+    travel: TravelTimeProvider | None = None,
+    limit: int = 3,
+) -> tuple[FillIn, ...]:
+    """ "Nicht angetroffen" at ``case_id``'s door: the nearest open cases that still fit
+    the rest of that published day (due visits first, then anyone on the call list)."""
+    travel = travel or GreatCircleEstimate()
+    cases, attempts, states = case_states(store, now.date())
+    cases = with_regions(cases, team)
+    publication = store.publication(now.date(), 1)
+    tours = published_tours(team, publication, cases, travel, attempts)
+    at = next(
+        (
+            (tour, i)
+            for tour in tours
+            if tour.day == now.date()
+            for i, stop in enumerate(tour.stops)
+            if stop.visit.client.id == case_id
+        ),
+        None,
+    )
+    if at is None:
+        return ()
+    tour, i = at
+    pinned = {s.visit.client.id for t in tours for s in t.stops}
+    open_steps = (Step.ANNOUNCED_VISIT, Step.CALL, Step.LETTER)
+    candidates = [
+        Visit(
+            replace(c.client, appointment=None),
+            c.site,
+            c.client.duration_min or team.default_visit_min,
+        )
+        for c in cases
+        if c.site is not None and c.id not in pinned and states[c.id].step in open_steps
+    ]
+    return fits_after_miss(tour, i, now, candidates, team, travel, limit=limit)
 
 
 CHANGE_COLUMNS = ["kunden_nr", "aenderung", "vorher", "nachher", "hinweis"]

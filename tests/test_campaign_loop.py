@@ -25,6 +25,7 @@ from planner.traveltime import GreatCircleEstimate
 from planner.workflow import (
     calls_for,
     case_states,
+    fill_ins_after_miss,
     import_list,
     plan_from_store,
     published_tours,
@@ -178,6 +179,19 @@ def test_three_weeks_of_casework(loop: tuple[Store, Path]) -> None:
     tours = published_tours(team, store.publication(date(2026, 12, 1), 4), store.cases(),
                             GreatCircleEstimate())  # fmt: skip
     assert {s.visit.client.id for t in tours for s in t.stops} == {"K-001", "K-004", "K-009"}
+
+    # Wednesday 11:00, K-004 does not open: who else fits the rest of Jonas' day?
+    fill = fill_ins_after_miss(store, team, "K-004", datetime(2026, 12, 2, 11, 5))
+    assert fill and all(f.case_id not in {"K-002", "K-001", "K-009"} for f in fill)
+    assert [f.extra_driving_min for f in fill] == sorted(f.extra_driving_min for f in fill)
+    # Rescheduling frees the person's own published visit.
+    assert "K-009" not in {
+        s.visit.client.id
+        for t in published_tours(
+            team, week1.published, store.cases(), GreatCircleEstimate(), skip={"K-009"}
+        )  # fmt: skip
+        for s in t.stops
+    }
 
     # Wednesday 02.12.: K-001 cancels; Jonas will be away on Thursday 03.12.
     record_outcomes(

@@ -74,13 +74,15 @@ def _unplanned(case: Case, code: Reason, reason: str) -> Unplanned:
     )
 
 
+def is_cancellation(attempt: Attempt, since: datetime) -> bool:
+    """A cancellation (or refusal, or move) recorded after ``since`` (a publication)."""
+    when = attempt.recorded_at or attempt.at
+    closing = (Outcome.CANCELLED, Outcome.DECLINED, Outcome.MOVED)
+    return attempt.outcome in closing and when >= since
+
+
 def _cancelled_since(attempts: Sequence[Attempt], since: datetime) -> Attempt | None:
-    """A cancellation (or refusal, or move) recorded after ``since``."""
-    for a in attempts:
-        when = a.recorded_at or a.at
-        if a.outcome in (Outcome.CANCELLED, Outcome.DECLINED, Outcome.MOVED) and when >= since:
-            return a
-    return None
+    return next((a for a in attempts if is_cancellation(a, since)), None)
 
 
 def week_for(
