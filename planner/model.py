@@ -359,6 +359,8 @@ class Plan:
     messages: tuple[Message, ...] = ()
     days_off: tuple[DayOff, ...] = ()  # holidays and absences in the period
     loads: tuple[CoachLoad, ...] = ()  # per coach, in team order
+    #: Notes for the lead (German), e.g. "BM-1004: Jonas ist am 03.12. nicht da – …".
+    notes: tuple[str, ...] = ()
 
     @property
     def planned_count(self) -> int:

@@ -15,6 +15,7 @@ from planner.intake import parse_rows, parse_team
 from planner.model import Team
 from planner.pipeline import plan_visits
 from planner.reasons import Reason
+from planner.render import write_summary
 from planner.solve import FirstOf, SolutionLimit, TimeLimit
 from planner.traveltime import GreatCircleEstimate
 from planner.workflow import check_cases
@@ -111,6 +112,8 @@ def test_absent_coach_pins_move_to_a_colleague_or_are_named_for_a_call() -> None
     away = _team(abwesend=["01.12.2026"])
     week, moved = _plan(away, cases, history, published)
     assert "A1" in week.orphaned_pins
+    assert any(n.startswith("A1: Jonas ist am 01.12. nicht da") for n in moved.notes)
+    assert "A1: Jonas ist am 01.12. nicht da" in write_summary(moved)
     assert _where(moved)["A1"] == ("anna", datetime(2026, 12, 1, 10, 0))
     diff = {c.case_id: c.kind for c in changes(published, moved)}
     assert diff["A1"] is ChangeKind.COACH

@@ -249,7 +249,8 @@ def settle(plan: Plan, week: Week) -> Plan:
         else u
         for u in plan.unplanned
     )
-    return replace(plan, unplanned=unplanned, messages=plan.messages + week.notes)
+    notes = plan.notes + tuple(m.text for m in week.notes)
+    return replace(plan, unplanned=unplanned, messages=plan.messages + week.notes, notes=notes)
 
 
 def pins_of(plan: Plan) -> tuple[PinnedVisit, ...]:

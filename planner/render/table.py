@@ -197,6 +197,11 @@ def write_summary(plan: Plan) -> str:
         lines.append(f"  Summe {name}: {visits} Besuche, Fahrzeit {minutes_de(driving)}{estimate}")
     lines += _fair_load(plan)
 
+    if plan.notes:
+        lines.append("")
+        lines.append("Hinweise")
+        lines += [f"  {note}" for note in plan.notes]
+
     if plan.days_off:
         lines.append("")
         lines.append("Tage ohne Tour")
