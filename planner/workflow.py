@@ -100,6 +100,9 @@ class RecordReport:
 
     def line(self) -> str:
         text = f"{self.added} Ergebnisse gespeichert, {len(self.result.rejected)} fehlerhaft"
+        repeated = len(self.result.attempts) - self.added
+        if repeated:
+            text += f", {repeated} waren schon gespeichert"
         if self.result.untouched:
             text += f", {len(self.result.untouched)} nicht ausgefüllt (nicht angerufen)"
         if self.closed:
@@ -121,8 +124,14 @@ def record_attempts(
     store: Store, attempts: Sequence[Attempt], *, user: str, now: datetime
 ) -> tuple[int, tuple[str, ...]]:
     """Append attempts (who and when recorded) and close the cases they close."""
-    attempts = tuple(replace(a, recorded_by=user, recorded_at=now) for a in attempts)
-    added = store.add_attempts(attempts, user=user)
+    # The same file recorded twice (or a call list read back again) adds nothing twice.
+    known = {_identity(a) for a in store.attempts()}
+    attempts = tuple(
+        replace(a, recorded_by=user, recorded_at=now)
+        for a in attempts
+        if _identity(a) not in known
+    )
+    added = store.add_attempts(attempts, user=user) if attempts else 0
     closed: list[str] = []
     by_case: dict[str, list[Attempt]] = {}
     for a in attempts:
@@ -136,6 +145,10 @@ def record_attempts(
             store.set_status(case_id, status, on=on or now.date(), by_outcome=outcome, user=user)
             closed.append(case_id)
     return added, tuple(closed)
+
+
+def _identity(a: Attempt) -> tuple[object, ...]:
+    return (a.case_id, a.at, a.time_known, a.coach, a.kind, a.outcome, a.appointment)
 
 
 # --------------------------------------------------------------------------- state

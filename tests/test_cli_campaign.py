@@ -45,6 +45,10 @@ def test_import_record_calls_plan_publish_and_suggest(
     assert main(["record", str(calls), "--team", TEAM, "--db", db]) == 0
     out = capsys.readouterr().out
     assert "2 Ergebnisse gespeichert, 0 fehlerhaft" in out and "1 Fälle abgeschlossen" in out
+    assert main(["record", str(calls), "--team", TEAM, "--db", db]) == 0  # read back twice
+    assert "0 Ergebnisse gespeichert, 0 fehlerhaft, 2 waren schon gespeichert" in (
+        capsys.readouterr().out
+    )
 
     week = tmp_path / "woche"
     plan = ["plan", "--team", TEAM, "--db", db, "--from", "30.11.2026", "--out", str(week)]
