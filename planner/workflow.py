@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from planner.campaign.calls import CallList, call_list
-from planner.campaign.codes import CaseStatus, Step, TimeBand
+from planner.campaign.codes import AttemptKind, CaseStatus, Outcome, Step, TimeBand
 from planner.campaign.model import (
     Attempt,
     CampaignRules,
@@ -25,7 +25,14 @@ from planner.campaign.model import (
 )
 from planner.campaign.reachability import Channel, estimate
 from planner.campaign.rules import DEFAULT_RULES, assess_all, status_after
-from planner.campaign.suggest import FillIn, Slot, fits_after_miss, suggest_slots
+from planner.campaign.stats import CampaignStats, campaign_stats
+from planner.campaign.suggest import (
+    FillIn,
+    Slot,
+    explain_no_slot,
+    fits_after_miss,
+    suggest_slots,
+)
 from planner.campaign.week import (
     Change,
     Week,
@@ -37,7 +44,7 @@ from planner.campaign.week import (
 )
 from planner.intake import read_clients
 from planner.intake.outcomes import OutcomesResult, read_outcomes
-from planner.model import IntakeResult, Plan, Team, Tour, Visit
+from planner.model import IntakeResult, Plan, Team, Tour, Visit, VisitPlace
 from planner.pipeline import Progress, _quiet, geocode_and_regions, plan_visits, region_map
 from planner.solve import Engine, SolveResult, StoppingCriterion
 from planner.solve.replay import replay
@@ -127,9 +134,7 @@ def record_attempts(
     # The same file recorded twice (or a call list read back again) adds nothing twice.
     known = {_identity(a) for a in store.attempts()}
     attempts = tuple(
-        replace(a, recorded_by=user, recorded_at=now)
-        for a in attempts
-        if _identity(a) not in known
+        replace(a, recorded_by=user, recorded_at=now) for a in attempts if _identity(a) not in known
     )
     added = store.add_attempts(attempts, user=user) if attempts else 0
     closed: list[str] = []
@@ -385,3 +390,125 @@ def write_changes(result: StorePlan, path: Path) -> Path | None:
     ]
     write_csv(path, CHANGE_COLUMNS, rows)
     return path
+
+
+# --------------------------------------------------------------------------- the app's use cases
+
+
+def stats_for(store: Store, team: Team, today: date) -> CampaignStats:
+    """Where the campaign stands (the lead's "Stand")."""
+    cases, attempts, states = case_states(store, today)
+    return campaign_stats(with_regions(cases, team), attempts, states, today)
+
+
+def tours_of_day(
+    store: Store,
+    team: Team,
+    day: date,
+    *,
+    coach: str | None = None,
+    travel: TravelTimeProvider | None = None,
+) -> tuple[Tour, ...]:
+    """The published tours of ``day`` (one coach's, or all), as the coaches drive them."""
+    travel = travel or GreatCircleEstimate()
+    publication = store.publication(day, 1)
+    cases, attempts, _ = case_states(store, day)
+    tours = published_tours(team, publication, with_regions(cases, team), travel, attempts)
+    return tuple(t for t in tours if t.day == day and (coach is None or t.coach.key == coach))
+
+
+class PlanChangeRefused(ValueError):
+    """A booking or move that does not fit; the message says why (German)."""
+
+
+def book_slot(
+    store: Store,
+    team: Team,
+    case_id: str,
+    slot: Slot,
+    *,
+    user: str,
+    now: datetime,
+    place: VisitPlace | None = None,
+    travel: TravelTimeProvider | None = None,
+) -> Publication:
+    """ "Termin vereinbart" on the phone: record it and pin the visit into the published plan.
+
+    The slot is checked again against the plan as it is now (someone may have booked the
+    same gap meanwhile); when it no longer fits, nothing is recorded.
+    """
+    travel = travel or GreatCircleEstimate()
+    moved = _pin_at(store, team, case_id, slot.coach, slot.start, user=user, now=now,
+                    travel=travel, with_van=slot.with_van)  # fmt: skip
+    agreed = Attempt(
+        case_id, now, slot.coach, AttemptKind.CALL, Outcome.APPOINTMENT,
+        appointment=slot.start, place=place,
+    )  # fmt: skip
+    record_attempts(store, (agreed,), user=user, now=now)
+    return moved
+
+
+def move_visit(
+    store: Store,
+    team: Team,
+    case_id: str,
+    coach: str,
+    start: datetime,
+    *,
+    user: str,
+    now: datetime,
+    travel: TravelTimeProvider | None = None,
+) -> Publication:
+    """The lead moves a visit to another coach, day or time; refused with the reason
+    when it does not fit the published plan exactly (windows, breaks, hours, pins)."""
+    return _pin_at(store, team, case_id, coach, start, user=user, now=now,
+                   travel=travel or GreatCircleEstimate())  # fmt: skip
+
+
+def unpin_visit(store: Store, case_id: str, day: date, *, user: str, now: datetime) -> Publication:
+    """Take a visit out of the published plan (the next re-plan places it freely)."""
+    publication = store.publication(day, 1)
+    if publication is None or all(p.case_id != case_id for p in publication.visits):
+        raise PlanChangeRefused(f"{case_id} hat keinen veröffentlichten Besuch am {day:%d.%m.%Y}.")
+    visits = tuple(p for p in publication.visits if p.case_id != case_id)
+    return store.publish(publication.start, publication.days, visits, user=user, at=now)
+
+
+def _pin_at(
+    store: Store,
+    team: Team,
+    case_id: str,
+    coach: str,
+    start: datetime,
+    *,
+    user: str,
+    now: datetime,
+    travel: TravelTimeProvider,
+    with_van: bool | None = None,
+) -> Publication:
+    case = store.case(case_id)
+    if case is None:
+        raise UnknownCase((case_id,))
+    if case.site is None:
+        raise PlanChangeRefused(f"{case_id}: Adresse nicht zuzuordnen – kein Besuch möglich.")
+    day = start.date()
+    publication = store.publication(day, 1)
+    cases, attempts, _ = case_states(store, now.date())
+    cases = with_regions(cases, team)
+    tours = published_tours(team, publication, cases, travel, attempts, skip={case_id})
+    client = replace(case.client, appointment=start)
+    visit = Visit(client, case.site, client.duration_min or team.default_visit_min, coach=coach)
+    slots = [
+        s
+        for s in suggest_slots(visit, tours, team, travel, day, 1, limit=20)
+        if s.coach == coach and s.start == start and (with_van is None or s.with_van == with_van)
+    ]
+    if not slots:
+        why = explain_no_slot(visit, tours, team, travel, day, 1)
+        raise PlanChangeRefused(why or f"{start:%d.%m. %H:%M} bei {coach} passt nicht.")
+    pin = PinnedVisit(case_id, coach, start, visit.duration_min, with_van=slots[0].with_van)
+    if publication is None:
+        monday = day - timedelta(days=day.weekday())
+        return store.publish(monday, 5, (pin,), user=user, at=now)
+    kept = tuple(p for p in publication.visits if p.case_id != case_id)
+    return store.publish(publication.start, publication.days, (*kept, pin), user=user, at=now)

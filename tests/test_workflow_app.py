@@ -1,0 +1,114 @@
+"""The app's use cases: book a suggested slot, move and unpin visits, the lead's figures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from planner.campaign.codes import Outcome, Step
+from planner.store import Store
+from planner.traveltime import GreatCircleEstimate
+from planner.workflow import (
+    PlanChangeRefused,
+    book_slot,
+    case_states,
+    move_visit,
+    plan_from_store,
+    published_tours,
+    stats_for,
+    suggest_for,
+    tours_of_day,
+    unpin_visit,
+)
+from tests.checks import plan_violations
+from tests.test_campaign_loop import BUDGET, _outcomes, _team, _write_list
+
+MONDAY = date(2026, 11, 30)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    from planner.workflow import import_list, record_outcomes
+
+    with Store.open(str(tmp_path / "k.db")) as opened:
+        team = _team()
+        import_list(opened, _write_list(tmp_path / "l.csv"), team, today=date(2026, 11, 27),
+                    user="lead")  # fmt: skip
+        record_outcomes(
+            opened,
+            _outcomes(
+                tmp_path / "e.csv",
+                "K-001;27.11.2026;09:10;anna;Anruf;Termin vereinbart;01.12.2026 10:00;Wohnung;;",
+                "K-004;27.11.2026;09:40;jonas;Anruf;Termin vereinbart;01.12.2026 11:00;;;",
+                "K-005;27.11.2026;09:50;jonas;Anruf;erreicht;;;;",
+            ),
+            team, user="anna", today=date(2026, 11, 27), now=datetime(2026, 11, 27, 12),
+        )  # fmt: skip
+        plan_from_store(opened, team, MONDAY, 5, BUDGET, today=date(2026, 11, 27), publish=True,
+                        user="lead", now=datetime(2026, 11, 27, 16))  # fmt: skip
+        yield opened
+
+
+def _checked_tours(store: Store, day: date) -> None:
+    team = _team()
+    tours = tours_of_day(store, team, day)
+    assert plan_violations(tours, team, GreatCircleEstimate()) == []
+
+
+def test_book_a_suggested_slot_into_the_published_plan(store: Store) -> None:
+    team, now = _team(), datetime(2026, 11, 30, 9, 0)
+    _, slots = suggest_for(store, team, "K-005", MONDAY, 5, today=MONDAY, now=now)
+    assert slots
+    published = book_slot(store, team, "K-005", slots[0], user="jonas", now=now)
+    pin = next(p for p in published.visits if p.case_id == "K-005")
+    assert (pin.coach, pin.start) == (slots[0].coach, slots[0].start)
+    assert {"K-001", "K-004"} <= {p.case_id for p in published.visits}  # others kept
+    state = case_states(store, MONDAY)[2]["K-005"]
+    assert state.step is Step.APPOINTMENT and state.appointment == slots[0].start
+    assert store.attempts("K-005")[-1].outcome is Outcome.APPOINTMENT
+    _checked_tours(store, slots[0].day)
+    # The same time with the same coach for someone else clashes: refused, nothing stored.
+    before = len(store.attempts("K-006"))
+    with pytest.raises(PlanChangeRefused):
+        book_slot(store, team, "K-006", slots[0], user="jonas", now=now)
+    assert len(store.attempts("K-006")) == before
+
+
+def test_move_and_unpin_with_reasons(store: Store) -> None:
+    team, now = _team(), datetime(2026, 11, 30, 9, 0)
+    tue = date(2026, 12, 1)
+    # K-001 from Anna 10:00 to Jonas 14:00 on Tuesday.
+    moved = move_visit(store, team, "K-001", "jonas", datetime(2026, 12, 1, 14, 0), user="lead",
+                       now=now)  # fmt: skip
+    pin = next(p for p in moved.visits if p.case_id == "K-001")
+    assert (pin.coach, pin.start) == ("jonas", datetime(2026, 12, 1, 14, 0))
+    _checked_tours(store, tue)
+    # Onto Jonas' own 11:00 visit: refused with a German reason.
+    with pytest.raises(PlanChangeRefused) as refused:
+        move_visit(store, team, "K-001", "jonas", datetime(2026, 12, 1, 11, 0), user="lead",
+                   now=now)  # fmt: skip
+    assert "Kein freier Termin" in str(refused.value) or "passt nicht" in str(refused.value)
+    # On Christmas Day nobody works.
+    with pytest.raises(PlanChangeRefused) as holiday:
+        move_visit(store, team, "K-001", "anna", datetime(2026, 12, 25, 10, 0), user="lead",
+                   now=now)  # fmt: skip
+    assert "Feiertag" in str(holiday.value)
+    unpinned = unpin_visit(store, "K-001", tue, user="lead", now=now)
+    assert "K-001" not in {p.case_id for p in unpinned.visits}
+    tours = published_tours(team, unpinned, store.cases(), GreatCircleEstimate())
+    assert "K-001" not in {s.visit.client.id for t in tours for s in t.stops}
+
+
+def test_stand_counts_reached_people(store: Store) -> None:
+    stats = stats_for(store, _team(), MONDAY + timedelta(days=1))
+    assert (stats.cases, stats.reached, stats.attempts) == (24, 3, 3)
+    assert stats.attempts_per_reached == 1.0
+    assert {s.label: (s.cases, s.reached) for s in stats.by_coach} == {
+        "anna": (1, 1), "jonas": (2, 2),
+    }  # fmt: skip
+    assert sum(s.cases for s in stats.by_region) == 24
+    assert stats.longest_waiting and all(w.case_id not in {"K-001", "K-004", "K-005"}
+                                         for w in stats.longest_waiting)  # fmt: skip
