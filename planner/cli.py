@@ -1,5 +1,6 @@
-"""Command line: ``planner demo``, ``plan``, ``check`` and the campaign commands ``import``,
-``record``, ``calls``, ``suggest``, ``reopen``, ``purge`` (German throughout).
+"""Command line: ``planner demo``, ``plan``, ``check``, the campaign commands ``import``,
+``record``, ``calls``, ``suggest``, ``reopen``, ``purge``, and the browser app's ``web`` and
+``user`` (German throughout).
 
 argparse rather than a CLI framework: its every message goes through gettext, so the
 whole ``--help`` output and every usage error can be German (see ``_argparse_de``).
@@ -26,7 +27,7 @@ from planner.tabular import write_csv
 
 if TYPE_CHECKING:
     from planner.campaign.calls import CallList
-    from planner.store import Store
+    from planner.store import Role, Store
 
 # soft_wrap: long German messages stay one line each when piped into a file or log.
 err = Console(stderr=True, soft_wrap=True)
@@ -162,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--report", type=Path, default=Path("bericht.csv"), metavar="DATEI",
                        help="Bericht als CSV (Standard: bericht.csv)")  # fmt: skip
     _add_campaign_commands(commands)
+    _add_web_commands(commands)
     return parser
 
 
@@ -238,6 +240,67 @@ def _add_campaign_commands(commands: argparse._SubParsersAction[argparse.Argumen
                        help="Löschfrist in Tagen (Standard: "
                        f"{settings.DELETION_AFTER_DAYS})")  # fmt: skip
     _add_store_options(purge)
+
+
+def _port(text: str) -> int:
+    value = _positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"„{text}“ ist keine Portnummer (1–65535)")
+    return value
+
+
+def _add_web_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    web = commands.add_parser(
+        "web", help="Browser-App starten (Fälle, Anrufliste, Touren)",
+        description="Startet die Browser-App. Standard ist nur dieser Rechner "
+        "(127.0.0.1); für andere Rechner --host ausdrücklich angeben, am besten mit TLS "
+        "(--tls-cert, --tls-key). Konten legt planner user add an.",
+    )  # fmt: skip
+    web.add_argument("--host", default="127.0.0.1", metavar="ADRESSE",
+                     help="Adresse, auf der die App lauscht (Standard: 127.0.0.1)")  # fmt: skip
+    web.add_argument("--port", type=_port, default=8080, metavar="PORT",
+                     help="Port (Standard: 8080)")  # fmt: skip
+    web.add_argument("--team", type=Path, required=True, metavar="DATEI", help="Teamdatei")
+    web.add_argument("--db", metavar="PFAD",
+                     help=f"Kampagnen-Datenbank: SQLite-Datei oder postgresql+psycopg://…-URL "
+                     f"(sonst ${settings.DB_ENV}, sonst ./{settings.DEFAULT_DB})")  # fmt: skip
+    web.add_argument("--tls-cert", type=Path, metavar="DATEI",
+                     help="TLS-Zertifikat (PEM); mit --tls-key: https")  # fmt: skip
+    web.add_argument("--tls-key", type=Path, metavar="DATEI",
+                     help="privater Schlüssel zum TLS-Zertifikat (PEM)")  # fmt: skip
+
+    user = commands.add_parser(
+        "user", help="Konten der Browser-App anlegen, Passwort ändern",
+        description="Konten der Browser-App. Passwörter werden nur als argon2-Hash gespeichert.",
+    )  # fmt: skip
+    actions = user.add_subparsers(dest="user_command", metavar="AKTION", title="Aktionen",
+                                  required=True)  # fmt: skip
+    add = actions.add_parser(
+        "add", help="Konto anlegen",
+        description="Legt ein Konto an. Das Passwort (mindestens 12 Zeichen) kommt von der "
+        "Standardeingabe: im Terminal verdeckt und zweimal, aus einer Pipe eine Zeile.",
+    )  # fmt: skip
+    add.add_argument("name", metavar="NAME", help="Anmeldename (Buchstaben, Ziffern, . _ -)")
+    add.add_argument("--rolle", required=True, choices=[r.value for r in _roles()],
+                     help="coach: sieht die eigenen Fälle; leitung: sieht alle")  # fmt: skip
+    add.add_argument("--coach", metavar="KENNUNG",
+                     help="ihre Kennung in der Teamdatei (für die Rolle coach nötig)")  # fmt: skip
+    add.add_argument("--team", type=Path, metavar="DATEI",
+                     help="Teamdatei: prüft, dass es die Kennung gibt")  # fmt: skip
+    _add_store_options(add)
+    password = actions.add_parser(
+        "passwort", help="neues Passwort setzen (beendet alle Anmeldungen des Kontos)",
+        description="Setzt ein neues Passwort (Standardeingabe wie bei add) und beendet alle "
+        "Anmeldungen dieses Kontos.",
+    )  # fmt: skip
+    password.add_argument("name", metavar="NAME", help="Anmeldename")
+    _add_store_options(password)
+
+
+def _roles() -> tuple[Role, ...]:
+    from planner.store import Role
+
+    return tuple(Role)
 
 
 # --------------------------------------------------------------------------- commands
@@ -400,15 +463,19 @@ def _user(args: argparse.Namespace) -> str:
 
 
 def _open_store(args: argparse.Namespace) -> Store:
-    import os
-
     from planner.store import Store
 
-    url = args.db or os.environ.get(settings.DB_ENV) or settings.DEFAULT_DB
+    url = _store_url(args)
     try:
         return Store.open(url)
     except Exception as exc:  # a driver, a lock, a migration: one German line, exit 8
         raise StoreError(f"Kampagnen-Datenbank „{_shown_url(url)}“ nicht nutzbar: {exc}") from exc
+
+
+def _store_url(args: argparse.Namespace) -> str:
+    import os
+
+    return str(args.db or os.environ.get(settings.DB_ENV) or settings.DEFAULT_DB)
 
 
 def _shown_url(url: str) -> str:
@@ -572,6 +639,83 @@ def _plan_store(args: argparse.Namespace, start: date) -> None:
         out.print(f"Veröffentlicht: {len(result.published.visits)} Besuche sind angeheftet.")
 
 
+# --------------------------------------------------------------------------- browser app
+
+
+def _web(args: argparse.Namespace) -> None:
+    from planner.web import serve
+    from planner.web.app import LOOPBACK
+
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise PlannerError("--tls-cert und --tls-key bitte nur zusammen angeben.")
+    for path in (args.tls_cert, args.tls_key):
+        if path is not None and not path.is_file():
+            raise PlannerError(f"TLS-Datei {path} nicht gefunden.")
+    tls = args.tls_cert is not None
+    if args.host not in LOOPBACK and not tls:
+        err.print(
+            f"Warnung: Die App ist unter {args.host} ohne TLS erreichbar – Passwörter und "
+            "Sozialdaten gehen unverschlüsselt über das Netz. Bitte --tls-cert und --tls-key "
+            "angeben oder nur auf 127.0.0.1 lauschen.",
+            style="bold yellow", markup=False, highlight=False,
+        )  # fmt: skip
+    with _open_store(args) as store:  # fails early with one German line (exit 8)
+        if not store.users():
+            err.print("Hinweis: Es gibt noch kein Konto – zuerst "
+                      "planner user add NAME --rolle leitung.", markup=False)  # fmt: skip
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    scheme = "https" if tls else "http"
+    out.print(f"Beratung Mobil: {scheme}://{host}:{args.port}/ – beenden mit Strg+C",
+              markup=False, highlight=False)  # fmt: skip
+    serve(_store_url(args), args.team, host=args.host, port=args.port,
+          tls_cert=args.tls_cert, tls_key=args.tls_key)  # fmt: skip
+
+
+def _accounts(args: argparse.Namespace) -> None:
+    from planner.store import Role
+    from planner.web.passwords import check_new_password, hash_password
+
+    if args.user_command == "passwort":
+        password = _read_password()
+        check_new_password(password)
+        with _open_store(args) as store:
+            store.set_password(args.name, hash_password(password), user=_user(args))
+        out.print(f"Neues Passwort für {args.name} gespeichert; alle Anmeldungen beendet.",
+                  markup=False, highlight=False)  # fmt: skip
+        return
+    role = Role(args.rolle)
+    if role is Role.COACH and not args.coach:
+        raise PlannerError("Für die Rolle coach bitte --coach KENNUNG angeben (Teamdatei).")
+    if args.team is not None and args.coach:
+        keys = [c.key for c in _team(args.team).coaches]
+        if args.coach not in keys:
+            raise PlannerError(f"Die Kennung „{args.coach}“ steht nicht in {args.team.name} "
+                               f"(bekannt: {', '.join(keys)}).")  # fmt: skip
+    password = _read_password()
+    check_new_password(password)  # before the slow hash and before touching the store
+    with _open_store(args) as store:
+        created = store.add_user(args.name, role, hash_password(password), args.coach,
+                                 user=_user(args))  # fmt: skip
+    coach = f", Coach {created.coach}" if created.coach else ""
+    out.print(f"Konto {created.name} angelegt (Rolle {role.label}{coach}).",
+              markup=False, highlight=False)  # fmt: skip
+
+
+def _read_password() -> str:
+    """The new password from standard input: hidden and twice on a terminal, else one line."""
+    import getpass
+
+    if sys.stdin is not None and sys.stdin.isatty():
+        first = getpass.getpass("Passwort (mindestens 12 Zeichen): ")
+        if getpass.getpass("Passwort wiederholen: ") != first:
+            raise PlannerError("Die beiden Eingaben stimmen nicht überein.")
+        return first
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    if not line:
+        raise PlannerError("Kein Passwort auf der Standardeingabe.")
+    return line.rstrip("\r\n")  # only the line break: blanks inside the password count
+
+
 _COMMANDS = {
     "demo": _demo,
     "demo-kampagne": _demo_campaign,
@@ -583,6 +727,8 @@ _COMMANDS = {
     "suggest": _suggest,
     "reopen": _reopen,
     "purge": _purge,
+    "web": _web,
+    "user": _accounts,
 }
 
 

@@ -512,3 +512,74 @@ def _pin_at(
         return store.publish(monday, 5, (pin,), user=user, at=now)
     kept = tuple(p for p in publication.visits if p.case_id != case_id)
     return store.publish(publication.start, publication.days, (*kept, pin), user=user, at=now)
+
+
+# --------------------------------------------------------------------------- browser app
+
+#: A published visit makes a case a coach's own from this many days before today …
+OWN_PUBLISHED_DAYS_BACK = 7
+#: … to this many days after (the coming two weeks' tours).
+OWN_PUBLISHED_DAYS_AHEAD = 14
+
+Loaded = tuple[tuple[Case, ...], tuple[Attempt, ...], dict[str, CaseState]]
+
+
+def coach_case_ids(
+    store: Store, team: Team, coach: str, today: date, *, loaded: Loaded | None = None
+) -> frozenset[str]:
+    """The cases ``coach`` works on: they are the Bezugscoach, have an agreed appointment
+    or a published visit with them (a week back, two weeks ahead), or the case is on
+    their call list today. ``loaded`` is :func:`case_states` of ``today`` when at hand."""
+    if not coach:
+        return frozenset()
+    cases, attempts, states = loaded if loaded is not None else case_states(store, today)
+    own = {
+        case_id
+        for case_id, state in states.items()
+        if state.coach == coach or state.appointment_coach == coach
+    }
+    for offset in range(-OWN_PUBLISHED_DAYS_BACK, OWN_PUBLISHED_DAYS_AHEAD + 1):
+        day = today + timedelta(days=offset)
+        publication = store.publication(day, 1)  # the newest plan covering that day binds
+        if publication is not None:
+            own.update(
+                pin.case_id
+                for pin in publication.visits
+                if pin.coach == coach and pin.start.date() == day
+            )
+    if coach in {c.key for c in team.coaches}:
+        model = estimate(attempts, Channel.PHONE)
+        calls = call_list(cases, states, model, team, today, coach=coach)
+        own.update(entry.case_id for entry in calls.entries)
+    return frozenset(own)
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """One case as its page shows it: the case, its state today and its history."""
+
+    case: Case
+    state: CaseState
+    attempts: tuple[Attempt, ...]  # in the order they happened
+
+
+def case_file(store: Store, case_id: str, today: date) -> CaseFile | None:
+    """The case ``case_id`` with its state on ``today`` and its attempts, or None."""
+    case = store.case(case_id)
+    if case is None:
+        return None
+    attempts = store.attempts(case_id)
+    return CaseFile(case, assess_all((case,), attempts, today)[case_id], attempts)
+
+
+def reopen_case(store: Store, case_id: str, *, user: str, today: date) -> bool:
+    """Open a closed case again (the lead's decision; the store audits it).
+
+    Returns False when the case was open already; raises :class:`UnknownCase`."""
+    case = store.case(case_id)
+    if case is None:
+        raise UnknownCase((case_id,))
+    if case.status is CaseStatus.OPEN:
+        return False
+    store.set_status(case_id, CaseStatus.OPEN, on=today, by_outcome=None, user=user)
+    return True

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
+from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 
 from planner import settings
 from planner.cli import main
+from planner.store import Role, Store
 
 DEMO = settings.DEMO_DIR / "kunden.csv"
 
@@ -80,3 +84,142 @@ def test_check_writes_one_report_row_per_input_row(tmp_path: Path) -> None:
     assert giessen["status"] == "fehler" and giessen["lat"] == ""
     dilbrecht = next(r for r in rows if "Dilbrecht" in r["meldung"])
     assert dilbrecht["status"] == "warnung" and dilbrecht["ortsteil"] == "Dillbrecht"
+
+
+# --------------------------------------------------------------------------- planner user / web
+
+TEAM = settings.DEMO_DIR / "team.toml"
+
+
+def _stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+
+
+def test_user_add_reads_the_password_from_stdin_and_stores_an_argon2_hash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "kampagne.db"
+    _stdin(monkeypatch, " ein langes Passwort \r\n")  # only the line break is dropped
+    argv = ["user", "add", "Anna", "--rolle", "coach", "--coach", "anna", "--team", str(TEAM),
+            "--db", str(db), "--benutzer", "admin"]  # fmt: skip
+    assert main(argv) == 0
+    assert "Konto anna angelegt (Rolle Coach, Coach anna)." in capsys.readouterr().out
+    with Store.open(str(db)) as store:
+        user = store.user("anna")
+        audit = store.audit()[-1]
+    assert user is not None and (user.role, user.coach, user.active) == (Role.COACH, "anna", True)
+    # argon2id with the library's memory-hard defaults (64 MiB, 3 passes)
+    assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert PasswordHasher().verify(user.password_hash, " ein langes Passwort ")
+    assert b"ein langes Passwort" not in db.read_bytes()
+    assert (audit.user, audit.action) == ("admin", "Benutzer angelegt")
+
+    _stdin(monkeypatch, "noch ein langes Passwort\n")
+    assert main(["user", "add", "anna", "--rolle", "leitung", "--db", str(db)]) == 8
+    assert "gibt es schon" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin", "message"),
+    [
+        (["--rolle", "leitung"], "zu kurz\n", "mindestens 12 Zeichen"),
+        (["--rolle", "leitung"], "", "Kein Passwort"),
+        (["--rolle", "coach"], "ein langes Passwort\n", "--coach KENNUNG"),
+        (["--rolle", "coach", "--coach", "otto", "--team", str(TEAM)], "ein langes Passwort\n",
+         "„otto“ steht nicht in team.toml"),
+    ],
+    ids=["short", "empty", "no-coach-key", "unknown-coach-key"],
+)  # fmt: skip
+def test_user_add_refuses_with_a_german_message(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    stdin: str,
+    message: str,
+) -> None:
+    db = tmp_path / "kampagne.db"
+    _stdin(monkeypatch, stdin)
+    assert main(["user", "add", "x-name", *argv, "--db", str(db)]) == 1
+    assert message in capsys.readouterr().err
+    assert not db.exists()  # refused before the store was touched
+
+
+def test_user_add_on_a_terminal_asks_twice_without_echo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    answers: list[str] = []
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": answers.pop(0))
+    db = tmp_path / "kampagne.db"
+    answers[:] = ["ein langes Passwort", "ein anderes Passwort"]
+    assert main(["user", "add", "lea", "--rolle", "leitung", "--db", str(db)]) == 1
+    assert "stimmen nicht überein" in capsys.readouterr().err
+    answers[:] = ["ein langes Passwort", "ein langes Passwort"]
+    assert main(["user", "add", "lea", "--rolle", "leitung", "--db", str(db)]) == 0
+
+
+def test_user_passwort_replaces_the_hash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "kampagne.db"
+    _stdin(monkeypatch, "das erste Passwort\n")
+    assert main(["user", "add", "lea", "--rolle", "leitung", "--db", str(db)]) == 0
+    _stdin(monkeypatch, "das zweite Passwort\n")
+    assert main(["user", "passwort", "lea", "--db", str(db)]) == 0
+    assert "alle Anmeldungen beendet" in capsys.readouterr().out
+    with Store.open(str(db)) as store:
+        user = store.user("lea")
+    assert user is not None
+    assert PasswordHasher().verify(user.password_hash, "das zweite Passwort")
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """``planner web`` with the server replaced by a recorder."""
+    calls: list[dict[str, Any]] = []
+
+    def serve(store_url: str, team_path: Path, **options: Any) -> None:
+        calls.append({"store_url": store_url, "team_path": team_path, **options})
+
+    monkeypatch.setattr("planner.web.serve", serve)
+    return calls
+
+
+def test_web_listens_on_localhost_by_default(
+    tmp_path: Path, served: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "kampagne.db"
+    assert main(["web", "--team", str(TEAM), "--db", str(db)]) == 0
+    (call,) = served
+    assert (call["host"], call["port"], call["tls_cert"]) == ("127.0.0.1", 8080, None)
+    captured = capsys.readouterr()
+    assert "http://127.0.0.1:8080/" in captured.out
+    assert "Warnung" not in captured.err and "noch kein Konto" in captured.err
+
+
+def test_web_on_the_network_without_tls_warns(
+    tmp_path: Path, served: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "kampagne.db"
+    assert main(["web", "--host", "0.0.0.0", "--port", "8443", "--team", str(TEAM),
+                 "--db", str(db)]) == 0  # fmt: skip
+    assert served[0]["host"] == "0.0.0.0"
+    assert "Warnung: Die App ist unter 0.0.0.0 ohne TLS erreichbar" in capsys.readouterr().err
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert.write_text("x")
+    key.write_text("x")
+    assert main(["web", "--host", "::", "--team", str(TEAM), "--db", str(db),
+                 "--tls-cert", str(cert), "--tls-key", str(key)]) == 0  # fmt: skip
+    captured = capsys.readouterr()
+    assert "Warnung" not in captured.err and "https://[::]:8080/" in captured.out
+    assert served[1]["tls_key"] == key
+
+    assert main(["web", "--team", str(TEAM), "--db", str(db), "--tls-cert", str(cert)]) == 1
+    assert "nur zusammen" in capsys.readouterr().err
+    assert len(served) == 2

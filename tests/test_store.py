@@ -14,7 +14,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from hypothesis import HealthCheck, given, settings
@@ -24,13 +26,18 @@ from sqlalchemy import text
 from planner.campaign.codes import AttemptKind, CaseStatus, Outcome
 from planner.campaign.model import Attempt, Case, PinnedVisit
 from planner.model import Address, Client, Precision, Site, VisitPlace, WeeklyWindow
-from planner.store import ImportSummary, Store, StoreError, UnknownCase
+from planner.store import AuditEntry, ImportSummary, Role, Store, StoreError, UnknownCase
 from planner.store.repository import MIGRATIONS_DIR, create_engine_for, migrate
 from planner.store.schema import metadata
 
 DAY1, DAY2, DAY3 = date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)
 NAME, PHONE, STREET = "Jürgen Müller-Weiß", "06441 123456", "Bahnhofstraße 5"
 WETZLAR = (50.552535, 8.507441)  # the municipality's point in the embedded geodata
+#: An argon2 hash (of "korrekt-pferd-batterie"); the store refuses anything else.
+HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$QMOdwQUMF226Sbiw//N5yg$"
+    "mDG0fFDXqOhqwVVVwLmVh0Nk5enhuUco0MOk2vBcmIY"
+)
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -363,6 +370,64 @@ def test_purge_blanks_personal_fields_and_keeps_statistics(store: Store) -> None
     assert store.audit("K-1001")[-1].action == "personenbezogene Daten gelöscht"
 
 
+# --------------------------------------------------------------------------- accounts
+
+
+def test_accounts_keep_role_coach_and_hash_and_are_audited(store: Store) -> None:
+    created = store.add_user(" Anna ", Role.COACH, HASH, "anna", user="admin")
+    assert store.user("ANNA") == created and created.name == "anna"
+    assert "argon2" not in repr(created)  # the hash stays out of logs and tracebacks
+    with pytest.raises(StoreError, match="gibt es schon"):
+        store.add_user("anna", Role.LEAD, HASH, None, user="admin")
+    with pytest.raises(StoreError, match="argon2"):
+        store.add_user("ben", Role.LEAD, "geheim-geheim-123", None, user="admin")
+    with pytest.raises(StoreError, match="Benutzernamen"):
+        store.add_user("a b", Role.LEAD, HASH, None, user="admin")
+    assert [u.name for u in store.users()] == ["anna"]
+    assert store.user("nobody") is None and store.user("") is None
+    assert [(e.user, e.action, e.detail) for e in store.audit()] == [
+        ("admin", "Benutzer angelegt", "Benutzer anna, Rolle Coach"),
+    ]  # fmt: skip
+
+
+def test_new_password_ends_the_logins(store: Store) -> None:
+    store.add_user("anna", Role.COACH, HASH, "anna", user="admin")
+    at = datetime(2026, 11, 30, 8, 0)
+    store.start_web_session("k1", "anna", "c1", at=at)
+    session = store.web_session("k1")
+    assert session is not None and session.user.name == "anna" and session.csrf == "c1"
+    new_hash = HASH.replace("mDG0", "nDG0")
+    store.set_password("anna", new_hash, user="anna")
+    assert store.web_session("k1") is None
+    user = store.user("anna")
+    assert user is not None and user.password_hash == new_hash
+    with pytest.raises(StoreError, match="gibt es nicht"):
+        store.set_password("ben", HASH, user="anna")
+
+
+def test_web_sessions_end_on_logout_and_when_old(store: Store) -> None:
+    store.add_user("anna", Role.COACH, HASH, "anna", user="admin")
+    t0 = datetime(2026, 11, 30, 8, 0)
+    for key in ("a", "b", "c"):
+        store.start_web_session(key, "anna", "x", at=t0)
+    store.touch_web_session("b", at=datetime(2026, 11, 30, 12, 0))
+    store.end_web_session("a", at=datetime(2026, 11, 30, 9, 0))
+    assert store.web_session("a") is None
+    removed = store.prune_web_sessions(
+        created_before=datetime(2026, 11, 30, 0, 0), seen_before=datetime(2026, 11, 30, 11, 0)
+    )
+    assert removed == 1  # c was idle; b was seen at 12:00
+    assert store.web_session("c") is None and store.web_session("b") is not None
+    assert [e.action for e in store.audit()][-2:] == ["angemeldet", "abgemeldet"]
+
+
+def test_log_adds_a_line_with_user_and_time(store: Store) -> None:
+    imported(store, make_case("A"))
+    at = datetime(2026, 11, 30, 9, 15)
+    store.log("A", "Fall angesehen", "Fallseite", user="anna", at=at)
+    assert store.audit("A")[-1] == AuditEntry(at, "anna", "A", "Fall angesehen", "Fallseite")
+
+
 # --------------------------------------------------------------------------- migrations
 
 
@@ -430,7 +495,34 @@ def test_upgrade_from_0001_keeps_the_data(db_url: str) -> None:
         # The column of 0002 works on the old rows.
         assert store.purge_closed(today=date(2026, 1, 1), after_days=730, user="dora") == 1
         assert store.attempts("K-7")[0].note == ""
-    assert _revision(db_url) == "0002"
+    assert _revision(db_url) == ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def test_upgrade_from_0002_keeps_the_data_and_adds_accounts(db_url: str) -> None:
+    with Store.open(db_url) as store:  # fill a store, then step the schema back to 0002
+        imported(store, full_case())
+        store.add_attempts([full_attempt()], user="anna")
+    engine = create_engine_for(db_url)
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.set_main_option("path_separator", "os")
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0002")
+        assert _revision(db_url) == "0002"
+    finally:
+        engine.dispose()
+
+    with Store.open(db_url) as store:
+        assert store.case("K-1001") == full_case()
+        assert store.attempts("K-1001") == (full_attempt(),)
+        assert [e.action for e in store.audit("K-1001")] == ["neu"]
+        assert store.users() == ()
+        store.add_user("Leitung.1", Role.LEAD, HASH, None, user="anna")
+        (user,) = store.users()
+        assert (user.name, user.role, user.coach) == ("leitung.1", Role.LEAD, None)
+    assert _revision(db_url) == "0003"
 
 
 def test_database_of_a_newer_planner_is_refused(db_url: str) -> None:

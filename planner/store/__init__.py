@@ -1,6 +1,25 @@
-"""Campaign store: cases, attempts, publications and audit log (SQLite or PostgreSQL)."""
+"""Campaign store: cases, attempts, publications, audit log and the app's accounts
+(SQLite or PostgreSQL)."""
 
 from planner.store.errors import StoreError, UnknownCase
-from planner.store.repository import AuditEntry, ImportSummary, Store
+from planner.store.repository import (
+    AuditEntry,
+    ImportSummary,
+    Role,
+    Store,
+    User,
+    WebSession,
+    user_name,
+)
 
-__all__ = ["AuditEntry", "ImportSummary", "Store", "StoreError", "UnknownCase"]
+__all__ = [
+    "AuditEntry",
+    "ImportSummary",
+    "Role",
+    "Store",
+    "StoreError",
+    "UnknownCase",
+    "User",
+    "WebSession",
+    "user_name",
+]

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -28,16 +31,24 @@ from zoneinfo import ZoneInfo
 from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
-from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy import Engine, create_engine, delete, event, select, update
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from planner.campaign.codes import AttemptKind, CaseStatus, Outcome
 from planner.campaign.model import Attempt, Case, PinnedVisit, Publication
 from planner.model import Address, Client, Precision, Site, VisitPlace, WeeklyWindow
 from planner.store.errors import StoreError, UnknownCase
-from planner.store.schema import AttemptRow, AuditRow, CaseRow, PinnedVisitRow, PublicationRow
+from planner.store.schema import (
+    AttemptRow,
+    AuditRow,
+    CaseRow,
+    PinnedVisitRow,
+    PublicationRow,
+    UserRow,
+    WebSessionRow,
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _TZ = ZoneInfo("Europe/Berlin")
@@ -92,6 +103,59 @@ class AuditEntry:
     case_id: str | None
     action: str
     detail: str
+
+
+class Role(StrEnum):
+    """What an account of the browser app may do: a coach sees their own cases, the lead all."""
+
+    COACH = "coach"
+    LEAD = "leitung"
+
+    @property
+    def label(self) -> str:
+        return "Leitung" if self is Role.LEAD else "Coach"
+
+
+@dataclass(frozen=True)
+class User:
+    """An account of the browser app."""
+
+    name: str  # login name, lower case (see :func:`user_name`)
+    role: Role
+    coach: str | None  # coach key of the team file, None for a lead who visits nobody
+    password_hash: str = field(repr=False)  # argon2 (the store refuses anything else)
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class WebSession:
+    """A login of the browser app (the cookie holds a token, the store its SHA-256)."""
+
+    key: str
+    user: User
+    csrf: str
+    created_at: datetime
+    seen_at: datetime
+
+
+#: Login names: letters (umlauts too), digits, ``.``, ``_``, ``-``; 2 to 64 characters.
+_USER_NAME = re.compile(r"[^\W_][\w.-]{1,63}")
+
+
+def user_name(text: str) -> str:
+    """The login name as stored: NFC, lower case, surrounding blanks dropped.
+
+    Phones capitalise the first letter of a field; "Anna" and "anna" are one account.
+    Raises :class:`StoreError` (German) for anything but letters, digits, ``.``, ``_``, ``-``.
+    """
+    name = unicodedata.normalize("NFC", text.strip()).lower()
+    if not _USER_NAME.fullmatch(name):
+        raise StoreError(
+            "Benutzernamen bestehen aus 2 bis 64 Buchstaben, Ziffern, Punkt, Unterstrich "
+            "oder Bindestrich (ohne Leerzeichen)."
+        )
+    return name
 
 
 # --------------------------------------------------------------------------- engine
@@ -464,7 +528,146 @@ class Store:
                 ),
             )
 
+    # ----------------------------------------------------------------------- accounts
+
+    def add_user(
+        self,
+        name: str,
+        role: Role,
+        password_hash: str,
+        coach: str | None,
+        *,
+        user: str,
+        at: datetime | None = None,
+    ) -> User:
+        """Create an account (``user`` is who creates it, for the audit log)."""
+        name = user_name(name)
+        _check_hash(password_hash)
+        for value in (name, coach or "", user):
+            _check(value)
+        created = at or _now()
+        try:
+            with self._transaction() as session:
+                session.add(
+                    UserRow(
+                        name=name,
+                        role=Role(role).value,
+                        coach=coach or None,
+                        password_hash=password_hash,
+                        active=True,
+                        created_at=created,
+                    )
+                )
+                session.flush()  # the unique name is checked here
+                detail = f"Benutzer {name}, Rolle {Role(role).label}"
+                session.add(_audit(created, user, None, "Benutzer angelegt", detail))
+        except IntegrityError:
+            raise StoreError(f"Den Benutzer „{name}“ gibt es schon.") from None
+        return User(name, Role(role), coach or None, password_hash, True, created)
+
+    def user(self, name: str) -> User | None:
+        """The account ``name`` (any case), or None."""
+        try:
+            name = user_name(name)
+        except StoreError:
+            return None
+        with self._transaction() as session:
+            row = _user_row(session, name)
+            return None if row is None else _to_user(row)
+
+    def users(self) -> tuple[User, ...]:
+        """All accounts, by name."""
+        with self._transaction() as session:
+            rows = session.scalars(select(UserRow).order_by(UserRow.name))
+            return tuple(_to_user(row) for row in rows)
+
+    def set_password(self, name: str, password_hash: str, *, user: str) -> None:
+        """Replace the password of ``name`` and end all of its logins."""
+        _check_hash(password_hash)
+        name = user_name(name)
+        with self._transaction() as session:
+            row = _user_row(session, name)
+            if row is None:
+                raise StoreError(f"Den Benutzer „{name}“ gibt es nicht.")
+            row.password_hash = password_hash
+            session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == row.id))
+            session.add(_audit(_now(), user, None, "Passwort geändert", f"Benutzer {row.name}"))
+
+    # ----------------------------------------------------------------------- web sessions
+
+    def start_web_session(self, key: str, name: str, csrf: str, *, at: datetime) -> WebSession:
+        """Remember a login under ``key`` (the hash of the cookie's token)."""
+        with self._transaction() as session:
+            row = _user_row(session, user_name(name))
+            if row is None:
+                raise StoreError(f"Den Benutzer „{name}“ gibt es nicht.")
+            session.add(
+                WebSessionRow(key=key, user_id=row.id, csrf=csrf, created_at=at, seen_at=at)
+            )
+            session.add(_audit(at, row.name, None, "angemeldet", "Browser-App"))
+            return WebSession(key, _to_user(row), csrf, at, at)
+
+    def web_session(self, key: str) -> WebSession | None:
+        """The login stored under ``key`` with its account, or None."""
+        with self._transaction() as session:
+            found = session.execute(
+                select(WebSessionRow, UserRow)
+                .join(UserRow, WebSessionRow.user_id == UserRow.id)
+                .where(WebSessionRow.key == key)
+            ).one_or_none()
+            if found is None:
+                return None
+            login, row = found
+            return WebSession(login.key, _to_user(row), login.csrf, login.created_at, login.seen_at)
+
+    def touch_web_session(self, key: str, *, at: datetime) -> None:
+        with self._transaction() as session:
+            session.execute(
+                update(WebSessionRow).where(WebSessionRow.key == key).values(seen_at=at)
+            )
+
+    def end_web_session(
+        self, key: str, *, at: datetime | None = None, action: str = "abgemeldet"
+    ) -> None:
+        """Forget a login (logout, expiry); the audit log notes whose and why."""
+        with self._transaction() as session:
+            found = session.execute(
+                select(WebSessionRow, UserRow)
+                .join(UserRow, WebSessionRow.user_id == UserRow.id)
+                .where(WebSessionRow.key == key)
+            ).one_or_none()
+            if found is None:
+                return
+            session.execute(delete(WebSessionRow).where(WebSessionRow.key == key))
+            session.add(_audit(at or _now(), found[1].name, None, action, "Browser-App"))
+
+    def prune_web_sessions(self, *, created_before: datetime, seen_before: datetime) -> int:
+        """Delete logins older than ``created_before`` or idle since ``seen_before``."""
+        with self._transaction() as session:
+            result = session.execute(
+                delete(WebSessionRow).where(
+                    (WebSessionRow.created_at < created_before)
+                    | (WebSessionRow.seen_at < seen_before)
+                )
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
     # ----------------------------------------------------------------------- audit
+
+    def log(
+        self,
+        case_id: str | None,
+        action: str,
+        detail: str,
+        *,
+        user: str,
+        at: datetime | None = None,
+    ) -> None:
+        """Add a line to the audit log (a read, a change). Never pass a name or phone."""
+        for value in (case_id or "", action, detail, user):
+            _check(value)
+        with self._transaction() as session:
+            session.add(_audit(at or _now(), user, case_id, action, detail))
 
     def audit(self, case_id: str | None = None) -> tuple[AuditEntry, ...]:
         """The audit log (of one case), oldest first."""
@@ -495,6 +698,20 @@ def _check(value: object) -> None:
     elif is_dataclass(value) and not isinstance(value, type):
         for f in fields(value):
             _check(getattr(value, f.name))
+
+
+def _check_hash(password_hash: str) -> None:
+    # A plain password must never reach the table, whoever calls.
+    if not password_hash.startswith("$argon2"):
+        raise StoreError("Passwörter werden nur als argon2-Hash gespeichert.")
+
+
+def _user_row(session: Session, name: str) -> UserRow | None:
+    return session.scalars(select(UserRow).where(UserRow.name == name)).one_or_none()
+
+
+def _to_user(row: UserRow) -> User:
+    return User(row.name, Role(row.role), row.coach, row.password_hash, row.active, row.created_at)
 
 
 def _code(member: Outcome | VisitPlace | Precision | None) -> str | None:

@@ -16,7 +16,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Double, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Double,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: Deterministic constraint names, identical on SQLite and PostgreSQL (migrations use them).
@@ -137,3 +147,30 @@ class AuditRow(Base):
     case_id: Mapped[str | None] = mapped_column(index=True)  # no FK: a log outlives rows
     action: Mapped[str]
     detail: Mapped[str]
+
+
+class UserRow(Base):
+    """An account of the browser app (migration 0003). The password only as argon2 hash."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('coach', 'leitung')", name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)  # login name, lower case
+    role: Mapped[str] = mapped_column(CODE)
+    coach: Mapped[str | None]  # coach key (``kennung``) of the team file this user is
+    password_hash: Mapped[str]
+    active: Mapped[bool]
+    created_at: Mapped[datetime]
+
+
+class WebSessionRow(Base):
+    """A login of the browser app; deleting the row ends it (logout, new password)."""
+
+    __tablename__ = "web_sessions"
+
+    key: Mapped[str] = mapped_column(primary_key=True)  # SHA-256 of the cookie's token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf: Mapped[str]  # the token every form of this session carries
+    created_at: Mapped[datetime]
+    seen_at: Mapped[datetime]
