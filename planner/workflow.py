@@ -38,6 +38,7 @@ from planner.campaign.week import (
     Week,
     changes,
     is_cancellation,
+    pin_changes,
     pins_of,
     settle,
     week_for,
@@ -583,3 +584,26 @@ def reopen_case(store: Store, case_id: str, *, user: str, today: date) -> bool:
         return False
     store.set_status(case_id, CaseStatus.OPEN, on=today, by_outcome=None, user=user)
     return True
+
+
+def changes_since_print(store: Store, day: date, *, coach: str | None = None) -> tuple[Change, ...]:
+    """What changed on ``day`` since the plan was first published (the printed sheets):
+    bookings, moves, cancellations, unpinned visits — one coach's or all."""
+    versions = store.publications(day, 1)
+    if len(versions) < 2:
+        return ()
+    first, last = versions[0], versions[-1]
+
+    def of_day(publication: Publication) -> Publication:
+        visits = tuple(
+            p
+            for p in publication.visits
+            if p.start.date() == day and (coach is None or p.coach == coach)
+        )
+        return replace(publication, start=day, days=1, visits=visits)
+
+    before, after = of_day(first), of_day(last)
+    _, attempts, _ = case_states(store, day)
+    gone = {a.case_id for a in attempts if is_cancellation(a, first.published_at)}
+    after = replace(after, visits=tuple(p for p in after.visits if p.case_id not in gone))
+    return pin_changes(before, after.visits)

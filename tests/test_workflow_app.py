@@ -112,3 +112,17 @@ def test_stand_counts_reached_people(store: Store) -> None:
     assert sum(s.cases for s in stats.by_region) == 24
     assert stats.longest_waiting and all(w.case_id not in {"K-001", "K-004", "K-005"}
                                          for w in stats.longest_waiting)  # fmt: skip
+
+
+def test_changes_since_the_sheets_were_printed(store: Store) -> None:
+    from planner.workflow import changes_since_print
+
+    team, now = _team(), datetime(2026, 11, 30, 9, 0)
+    tue = date(2026, 12, 1)
+    assert changes_since_print(store, tue) == ()
+    move_visit(store, team, "K-001", "jonas", datetime(2026, 12, 1, 14, 0), user="lead",
+               now=now)  # fmt: skip
+    texts = {c.case_id: c.text for c in changes_since_print(store, tue)}
+    assert texts == {"K-001": "anderer Coach: anna → jonas (01.12. 14:00)"}
+    assert changes_since_print(store, tue, coach="anna")[0].kind.value == "entfaellt"
+    assert changes_since_print(store, tue, coach="jonas")[0].kind.value == "neu"

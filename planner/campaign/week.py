@@ -294,9 +294,20 @@ class Change:
 def changes(publication: Publication, plan: Plan) -> tuple[Change, ...]:
     """What a re-plan changes in the published days, by Kunden-Nr."""
     end = plan.start + timedelta(days=plan.days)
-    before = {p.case_id: p for p in publication.visits if plan.start <= p.start.date() < end}
-    after = {p.case_id: p for p in pins_of(plan)}
+    kept = tuple(p for p in publication.visits if plan.start <= p.start.date() < end)
     reasons = {u.client_id: u.reason for u in plan.unplanned}
+    return pin_changes(replace(publication, visits=kept), pins_of(plan), reasons)
+
+
+def pin_changes(
+    publication: Publication,
+    pins: Sequence[PinnedVisit],
+    reasons: Mapping[str, str] | None = None,
+) -> tuple[Change, ...]:
+    """Differences between the pins of ``publication`` and ``pins``, by Kunden-Nr."""
+    reasons = reasons or {}
+    before = {p.case_id: p for p in publication.visits}
+    after = {p.case_id: p for p in pins}
     out: list[Change] = []
     for case_id in sorted(before.keys() | after.keys()):
         b, a = before.get(case_id), after.get(case_id)

@@ -499,34 +499,23 @@ class Store:
 
     def publication(self, start: date, days: int) -> Publication | None:
         """The newest publication that covers a day of ``[start, start + days)``."""
+        found = self.publications(start, days)
+        return found[-1] if found else None
+
+    def publications(self, start: date, days: int) -> tuple[Publication, ...]:
+        """Every publication that covers a day of ``[start, start + days)``, oldest first
+        (each booking or move publishes a new version)."""
         end = start + timedelta(days=days)
         with self._transaction() as session:
             candidates = session.scalars(
                 select(PublicationRow)
                 .where(PublicationRow.start < end)
-                .order_by(PublicationRow.published_at.desc(), PublicationRow.id.desc())
+                .order_by(PublicationRow.published_at, PublicationRow.id)
             )
             # The end of a publication is start + days: compared here, not in
             # backend-specific SQL date arithmetic (there are few publications).
-            row = next((p for p in candidates if p.start + timedelta(days=p.days) > start), None)
-            if row is None:
-                return None
-            visits = session.scalars(
-                select(PinnedVisitRow)
-                .where(PinnedVisitRow.publication_id == row.id)
-                .order_by(PinnedVisitRow.id)
-            )
-            return Publication(
-                id=row.id,
-                start=row.start,
-                days=row.days,
-                published_at=row.published_at,
-                published_by=row.published_by,
-                visits=tuple(
-                    PinnedVisit(v.case_id, v.coach, v.start, v.duration_min, v.with_van)
-                    for v in visits
-                ),
-            )
+            rows = [p for p in candidates if p.start + timedelta(days=p.days) > start]
+            return tuple(_publication(session, row) for row in rows)
 
     # ----------------------------------------------------------------------- accounts
 
@@ -853,3 +842,21 @@ def _coarsen_site(row: CaseRow) -> None:
         # Outside the known data: about a kilometre is no longer a home.
         row.site_lat, row.site_lon = round(row.site_lat, 2), round(row.site_lon, 2)
     row.site_precision = Precision.MUNICIPALITY.value
+
+
+def _publication(session: Session, row: PublicationRow) -> Publication:
+    visits = session.scalars(
+        select(PinnedVisitRow)
+        .where(PinnedVisitRow.publication_id == row.id)
+        .order_by(PinnedVisitRow.id)
+    )
+    return Publication(
+        id=row.id,
+        start=row.start,
+        days=row.days,
+        published_at=row.published_at,
+        published_by=row.published_by,
+        visits=tuple(
+            PinnedVisit(v.case_id, v.coach, v.start, v.duration_min, v.with_van) for v in visits
+        ),
+    )
