@@ -522,7 +522,22 @@ def test_upgrade_from_0002_keeps_the_data_and_adds_accounts(db_url: str) -> None
         store.add_user("Leitung.1", Role.LEAD, HASH, None, user="anna")
         (user,) = store.users()
         assert (user.name, user.role, user.coach) == ("leitung.1", Role.LEAD, None)
-    assert _revision(db_url) == "0003"
+        assert store.revision() == (0, 1)  # 0004 starts counting; one attempt stored
+    assert _revision(db_url) == "0004"
+
+
+def test_revision_changes_with_every_write_a_reader_caches(store: Store) -> None:
+    first = store.revision()
+    imported(store, full_case())
+    after_import = store.revision()
+    assert after_import[0] > first[0]
+    store.add_attempts([full_attempt()], user="anna")
+    after_attempt = store.revision()
+    assert after_attempt[0] == after_import[0] and after_attempt[1] > after_import[1]
+    assert [a for _, a in store.attempts_after(after_import[1])] == [full_attempt()]
+    assert store.attempts_after(after_attempt[1]) == ()
+    store.publish(DAY1, 5, (), user="lea", at=datetime(2026, 11, 1, 9))
+    assert store.revision()[0] > after_attempt[0]
 
 
 def test_database_of_a_newer_planner_is_refused(db_url: str) -> None:

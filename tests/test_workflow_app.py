@@ -126,3 +126,29 @@ def test_changes_since_the_sheets_were_printed(store: Store) -> None:
     assert texts == {"K-001": "anderer Coach: anna → jonas (01.12. 14:00)"}
     assert changes_since_print(store, tue, coach="anna")[0].kind.value == "entfaellt"
     assert changes_since_print(store, tue, coach="jonas")[0].kind.value == "neu"
+
+
+def test_cached_states_equal_a_fresh_assessment_after_every_kind_of_change(
+    store: Store, tmp_path: Path
+) -> None:
+    from planner.campaign.rules import assess_all
+    from planner.workflow import import_list, record_outcomes
+
+    def fresh(day: date) -> dict[str, object]:
+        return assess_all(store.cases(), store.attempts(), day)
+
+    day = MONDAY
+    assert case_states(store, day)[2] == fresh(day)
+    record_outcomes(  # attempts only: the snapshot is extended, not reloaded
+        store,
+        _outcomes(tmp_path / "n.csv", "K-006;30.11.2026;09:00;anna;Anruf;nicht erreicht;;;;",
+                  "K-002;30.11.2026;09:10;anna;Anruf;abgelehnt;;;;"),  # fmt: skip
+        _team(), user="anna", today=day, now=datetime(2026, 11, 30, 9, 30),
+    )  # fmt: skip
+    cases, attempts, states = case_states(store, day)
+    assert states == fresh(day) and attempts == store.attempts() and cases == store.cases()
+    assert states["K-002"].step is Step.CLOSED
+    import_list(store, _write_list(tmp_path / "l2.csv", skip=("K-010",)), _team(), today=day,
+                user="lead")  # fmt: skip
+    assert case_states(store, day)[2] == fresh(day)
+    assert case_states(store, day)[2]["K-010"].step is Step.MISSING

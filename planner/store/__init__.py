@@ -4,6 +4,7 @@
 from planner.store.errors import StoreError, UnknownCase
 from planner.store.repository import (
     AuditEntry,
+    ImportPreview,
     ImportSummary,
     Role,
     Store,
@@ -14,6 +15,7 @@ from planner.store.repository import (
 
 __all__ = [
     "AuditEntry",
+    "ImportPreview",
     "ImportSummary",
     "Role",
     "Store",

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
-from sqlalchemy import Engine, create_engine, delete, event, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, select, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -46,6 +46,7 @@ from planner.store.schema import (
     CaseRow,
     PinnedVisitRow,
     PublicationRow,
+    RevisionRow,
     UserRow,
     WebSessionRow,
 )
@@ -92,6 +93,19 @@ class ImportSummary:
     updated: int
     unchanged: int
     missing: tuple[str, ...]  # open cases not in this list (Kunden-Nr, sorted)
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What an import of the client list would do (:meth:`Store.preview_import`)."""
+
+    new: tuple[str, ...]  # Kunden-Nr, in list order
+    updated: tuple[tuple[str, str], ...]  # Kunden-Nr and the changed fields (German)
+    unchanged: int
+    missing: tuple[str, ...]  # open cases not in this list (Kunden-Nr, sorted)
+
+    def summary(self) -> ImportSummary:
+        return ImportSummary(len(self.new), len(self.updated), self.unchanged, self.missing)
 
 
 @dataclass(frozen=True)
@@ -294,6 +308,7 @@ class Store:
         now = _now()
         new = updated = unchanged = 0
         with self._transaction() as session:
+            _bump(session)
             rows = {row.id: row for row in session.scalars(select(CaseRow))}
 
             def log(case_id: str | None, action: str, detail: str) -> None:
@@ -344,6 +359,39 @@ class Store:
             )
         return ImportSummary(new, updated, unchanged, missing)
 
+    def preview_import(self, cases: Sequence[Case]) -> ImportPreview:
+        """What :meth:`import_cases` would do with ``cases``; reads only, writes nothing
+        (the import page shows it before the lead confirms)."""
+        new: list[str] = []
+        updated: list[tuple[str, str]] = []
+        unchanged = 0
+        for case in cases:
+            _check(case)  # what the import would refuse, refused here already
+        with self._transaction() as session:
+            rows = {row.id: row for row in session.scalars(select(CaseRow))}
+            for case in cases:
+                row = rows.get(case.id)
+                if row is None:
+                    new.append(case.id)
+                    continue
+                values = _case_columns(case)
+                changed = [column for column, value in values.items()
+                           if getattr(row, column) != value]  # fmt: skip
+                if changed:
+                    labels = ", ".join(dict.fromkeys(_FIELD_LABELS[c] for c in changed))
+                    updated.append((case.id, labels))
+                else:
+                    unchanged += 1
+            seen = {case.id for case in cases}
+            missing = tuple(
+                sorted(
+                    case_id
+                    for case_id, row in rows.items()
+                    if case_id not in seen and row.status == CaseStatus.OPEN.value
+                )
+            )
+        return ImportPreview(tuple(new), tuple(updated), unchanged, missing)
+
     def cases(self) -> tuple[Case, ...]:
         """All cases, ordered by Kunden-Nr (sorted here: collations differ per server)."""
         with self._transaction() as session:
@@ -366,6 +414,7 @@ class Store:
     ) -> None:
         """Close a case (``on``, because of ``by_outcome``) or open it again."""
         with self._transaction() as session:
+            _bump(session)
             row = session.get(CaseRow, case_id)
             if row is None:
                 raise UnknownCase((case_id,))
@@ -391,6 +440,7 @@ class Store:
         cutoff = today - timedelta(days=after_days)
         now = _now()
         with self._transaction() as session:
+            _bump(session)
             rows = session.scalars(
                 select(CaseRow).where(
                     CaseRow.status == CaseStatus.CLOSED.value,
@@ -453,6 +503,20 @@ class Store:
             )
         return len(attempts)
 
+    def revision(self) -> tuple[int, int]:
+        """(changes to cases and publications, highest attempt id): equal values mean
+        nothing a reader caches has changed."""
+        with self._transaction() as session:
+            value = session.scalar(select(RevisionRow.value).where(RevisionRow.id == 1))
+            top = session.scalar(select(func.max(AttemptRow.id)))
+            return int(value or 0), int(top or 0)
+
+    def attempts_after(self, attempt_id: int) -> tuple[tuple[int, Attempt], ...]:
+        """Attempts entered after ``attempt_id`` (append-only), with their ids."""
+        query = select(AttemptRow).where(AttemptRow.id > attempt_id).order_by(AttemptRow.id)
+        with self._transaction() as session:
+            return tuple((row.id, _to_attempt(row)) for row in session.scalars(query))
+
     def attempts(self, case_id: str | None = None) -> tuple[Attempt, ...]:
         """Attempts of one case or of all, in the order they happened (then entered)."""
         query = select(AttemptRow).order_by(AttemptRow.at, AttemptRow.id)
@@ -478,6 +542,7 @@ class Store:
         for item in (at, *visits):
             _check(item)
         with self._transaction() as session:
+            _bump(session)
             _require_cases(session, {visit.case_id for visit in visits})
             row = PublicationRow(start=start, days=days, published_at=at, published_by=user)
             session.add(row)
@@ -859,4 +924,10 @@ def _publication(session: Session, row: PublicationRow) -> Publication:
         visits=tuple(
             PinnedVisit(v.case_id, v.coach, v.start, v.duration_min, v.with_van) for v in visits
         ),
+    )
+
+
+def _bump(session: Session) -> None:
+    session.execute(
+        update(RevisionRow).where(RevisionRow.id == 1).values(value=RevisionRow.value + 1)
     )

@@ -149,6 +149,15 @@ class AuditRow(Base):
     detail: Mapped[str]
 
 
+class RevisionRow(Base):
+    """One row: bumped by every change to cases or publications (readers' cache key)."""
+
+    __tablename__ = "revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int]
+
+
 class UserRow(Base):
     """An account of the browser app (migration 0003). The password only as argon2 hash."""
 
