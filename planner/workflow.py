@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
+from planner.calendar_de import ABSENT_REASON, holiday_name, is_absent
 from planner.campaign.calls import CallList, call_list
 from planner.campaign.codes import AttemptKind, CaseStatus, Outcome, Step, TimeBand
 from planner.campaign.model import (
@@ -25,7 +27,7 @@ from planner.campaign.model import (
     PinnedVisit,
     Publication,
 )
-from planner.campaign.reachability import Channel, estimate
+from planner.campaign.reachability import Channel, ReachabilityModel, estimate
 from planner.campaign.rules import DEFAULT_RULES, assess, assess_all, status_after
 from planner.campaign.stats import CampaignStats, campaign_stats
 from planner.campaign.suggest import (
@@ -47,7 +49,17 @@ from planner.campaign.week import (
 )
 from planner.intake import read_clients
 from planner.intake.outcomes import OutcomesResult, read_outcomes
-from planner.model import IntakeResult, Plan, Severity, Team, Tour, Visit, VisitPlace
+from planner.model import (
+    WEEKDAYS_LONG_DE,
+    Coach,
+    IntakeResult,
+    Plan,
+    Severity,
+    Team,
+    Tour,
+    Visit,
+    VisitPlace,
+)
 from planner.pipeline import (
     Progress,
     _quiet,
@@ -196,6 +208,8 @@ class _Snapshot:
         for a in self.attempts:
             self.by_case.setdefault(a.case_id, []).append(a)
         self.states: dict[date, dict[str, CaseState]] = {}
+        #: Other figures derived from this revision (reachability, replayed tours).
+        self.memo: dict[Hashable, object] = {}
 
     def extend(self, store: Store, revision: tuple[int, int]) -> None:
         """Attempts added since: append them and re-assess only their cases."""
@@ -211,6 +225,7 @@ class _Snapshot:
             for case_id in touched:
                 if case_id in cases:
                     states[case_id] = assess(cases[case_id], self.by_case[case_id], day)
+        self.memo.clear()
         self.revision = revision
 
     def on(self, today: date) -> tuple[tuple[Case, ...], tuple[Attempt, ...], dict[str, CaseState]]:
@@ -226,6 +241,27 @@ class _Snapshot:
 _SNAPSHOT_DAYS = 4  # days whose states stay cached (today, tomorrow, a planned week …)
 _SNAPSHOTS: weakref.WeakKeyDictionary[Store, _Snapshot] = weakref.WeakKeyDictionary()
 _SNAPSHOTS_LOCK = threading.Lock()
+
+
+def _memo[T](store: Store, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` once per store revision (e.g. a reachability model, replayed tours)."""
+    snap = _snapshot(store)
+    with snap.lock:
+        if key in snap.memo:
+            return cast(T, snap.memo[key])
+    value = compute()
+    with snap.lock:
+        snap.memo[key] = value
+    return value
+
+
+def reachability(store: Store, channel: Channel) -> ReachabilityModel:
+    """The reachability model over all attempts (cached per store revision)."""
+    return _memo(store, ("reach", channel), lambda: estimate(store_attempts(store), channel))
+
+
+def store_attempts(store: Store) -> tuple[Attempt, ...]:
+    return _snapshot(store).attempts
 
 
 def _snapshot(store: Store) -> _Snapshot:
@@ -245,7 +281,7 @@ def calls_for(
 ) -> CallList:
     """Who each coach should phone on ``day``, best time band first."""
     cases, attempts, states = case_states(store, today or day)
-    model = estimate(attempts, Channel.PHONE)
+    model = reachability(store, Channel.PHONE)
     return call_list(cases, states, model, team, day, coach=coach)
 
 
@@ -353,7 +389,7 @@ def suggest_for(
     cases = with_regions(cases, team)
     publication = store.publication(start, days)
     tours = published_tours(team, publication, cases, travel, attempts, skip={case_id})
-    model = estimate(attempts, Channel.DOOR)
+    model = reachability(store, Channel.DOOR)
     client = replace(case.client, appointment=None)
     visit = Visit(client, case.site, client.duration_min or team.default_visit_min)
     slots = suggest_slots(
@@ -486,7 +522,11 @@ def tours_of_day(
     travel = travel or GreatCircleEstimate()
     publication = store.publication(day, 1)
     cases, attempts, _ = case_states(store, day)
-    tours = published_tours(team, publication, with_regions(cases, team), travel, attempts)
+    tours = _memo(
+        store,
+        ("tours", publication.id if publication else None, team, travel.description),
+        lambda: published_tours(team, publication, with_regions(cases, team), travel, attempts),
+    )
     return tuple(t for t in tours if t.day == day and (coach is None or t.coach.key == coach))
 
 
@@ -621,7 +661,7 @@ def coach_case_ids(
                 if pin.coach == coach and pin.start.date() == day
             )
     if coach in {c.key for c in team.coaches}:
-        model = estimate(attempts, Channel.PHONE)
+        model = reachability(store, Channel.PHONE)
         calls = call_list(cases, states, model, team, today, coach=coach)
         own.update(entry.case_id for entry in calls.entries)
     return frozenset(own)
@@ -768,7 +808,13 @@ def tours_of_week(
     tours = [
         tour
         for publication, covered in newest.values()
-        for tour in published_tours(team, publication, cases, travel, attempts)
+        for tour in _memo(
+            store,
+            ("tours", publication.id, team, travel.description),
+            lambda publication=publication: published_tours(  # type: ignore[misc]
+                team, publication, cases, travel, attempts
+            ),
+        )
         if tour.day in covered
     ]
     return tuple(sorted(tours, key=lambda t: (t.day, order.get(t.coach.key, len(order)))))
@@ -818,3 +864,114 @@ def publish_draft(
         )
     plan = draft.result.plan
     return store.publish(plan.start, plan.days, pins_of(plan), user=user, at=now)
+
+
+# --------------------------------------------------------------------------- the coach's day
+
+
+@dataclass(frozen=True)
+class CoachDay:
+    """One coach's working day as the Heute page shows it."""
+
+    day: date
+    coach: str  # coach key
+    tours: tuple[Tour, ...]  # published, as driven now (a car and a van tour: two)
+    published: bool  # a published plan covers the day
+    day_off: str  # German: why the coach does not work that day; "" when they do
+    changes: tuple[Change, ...]  # since the sheets were printed (first publication)
+    visits: tuple[Attempt, ...]  # visit outcomes of the coach recorded for ``day``
+
+
+def coach_day(
+    store: Store, team: Team, day: date, coach: str, *, travel: TravelTimeProvider | None = None
+) -> CoachDay:
+    """The coach's published tour(s) of ``day`` (as :func:`tours_of_day`), why there is
+    none, what changed since printing and the visit outcomes recorded so far."""
+    member = next((c for c in team.coaches if c.key == coach), None)
+    if member is None:
+        raise ValueError(f"unknown coach key {coach!r}")
+    travel = travel or GreatCircleEstimate()
+    publication = store.publication(day, 1)
+    # One load of cases and attempts (tours_of_day would also assess every case).
+    cases, attempts = with_regions(store.cases(), team), store.attempts()
+    tours = tuple(
+        t
+        for t in published_tours(team, publication, cases, travel, attempts)
+        if t.day == day and t.coach.key == coach
+    )
+    visits = tuple(
+        a
+        for a in attempts
+        if a.at.date() == day and a.coach == coach and a.kind is AttemptKind.VISIT
+    )
+    return CoachDay(
+        day,
+        coach,
+        tours,
+        publication is not None,
+        day_off_reason(member, day),
+        changes_since_print(store, day, coach=coach),
+        visits,
+    )
+
+
+def day_off_reason(coach: Coach, day: date) -> str:
+    """Why ``coach`` does not work on ``day`` (German), or "" when they do."""
+    holiday = holiday_name(day)
+    if holiday is not None:
+        return f"Feiertag ({holiday})"
+    if coach.hours_on(day.weekday()) is None:
+        return f"{WEEKDAYS_LONG_DE[day.weekday()]} ist laut Teamdatei kein Arbeitstag"
+    if is_absent(coach, day):
+        return ABSENT_REASON
+    return ""
+
+
+def attempts_on(
+    store: Store, day: date, *, coach: str | None = None, kind: AttemptKind | None = None
+) -> tuple[Attempt, ...]:
+    """The attempts made on ``day`` (one coach's, one kind), in the order they happened."""
+    return tuple(
+        a
+        for a in store.attempts()
+        if a.at.date() == day
+        and (coach is None or a.coach == coach)
+        and (kind is None or a.kind is kind)
+    )
+
+
+def fill_in_cases(
+    store: Store,
+    team: Team,
+    case_id: str,
+    now: datetime,
+    *,
+    travel: TravelTimeProvider | None = None,
+    limit: int = 3,
+) -> tuple[tuple[FillIn, Case], ...]:
+    """:func:`fill_ins_after_miss` with each candidate's case (its place and position
+    for the navigation link)."""
+    fills = fill_ins_after_miss(store, team, case_id, now, travel=travel, limit=limit)
+    found = ((f, store.case(f.case_id)) for f in fills)
+    return tuple((f, case) for f, case in found if case is not None)
+
+
+def book_at(
+    store: Store,
+    team: Team,
+    case_id: str,
+    coach: str,
+    start: datetime,
+    *,
+    with_van: bool,
+    user: str,
+    now: datetime,
+    travel: TravelTimeProvider | None = None,
+) -> Publication:
+    """:func:`book_slot` for a slot offered earlier (coach, start, car or van), as a form
+    sends it back: checked against the plan as it is now like every booking."""
+    if start < now:
+        raise PlanChangeRefused(f"{start:%d.%m. %H:%M} liegt in der Vergangenheit.")
+    # book_slot reads only coach, start and vehicle of the slot; the rest describes it.
+    slot = Slot(coach, start.date(), start, start, with_van, 0, False, False, None, "")
+    return book_slot(store, team, case_id, slot, user=user, now=now, travel=travel)
