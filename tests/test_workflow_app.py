@@ -152,3 +152,51 @@ def test_cached_states_equal_a_fresh_assessment_after_every_kind_of_change(
                 user="lead")  # fmt: skip
     assert case_states(store, day)[2] == fresh(day)
     assert case_states(store, day)[2]["K-010"].step is Step.MISSING
+
+
+def test_tours_of_week_are_the_tours_of_each_day(store: Store) -> None:
+    from collections.abc import Sequence
+
+    from planner.model import Tour
+    from planner.workflow import tours_of_week
+
+    team, now = _team(), datetime(2026, 11, 30, 9, 0)
+    # A second, later publication for Thursday and Friday only binds those two days.
+    thu = MONDAY + timedelta(days=3)
+    move_visit(store, team, "K-004", "jonas", datetime(2026, 12, 2, 11, 0), user="lead", now=now)
+    later = store.publish(thu, 2, (), user="lead", at=now)
+    assert later.covers(thu) and not later.covers(MONDAY)
+
+    def key(tours: Sequence[Tour]) -> list[tuple[object, ...]]:
+        return [(t.day, t.coach.key, [(s.visit.client.id, s.start) for s in t.stops])
+                for t in tours]  # fmt: skip
+
+    week = tours_of_week(store, team, MONDAY, 5)
+    days = [t for i in range(5) for t in tours_of_day(store, team, MONDAY + timedelta(days=i))]
+    assert key(week) == key(days) and week
+    assert {s.visit.client.id for t in week for s in t.stops} >= {"K-001", "K-004"}
+    assert tours_of_week(store, team, MONDAY + timedelta(days=14), 5) == ()
+
+
+def test_a_draft_is_published_as_shown_unless_something_changed(store: Store) -> None:
+    from planner.campaign.week import pins_of
+    from planner.workflow import draft_plan, publish_draft
+
+    team, now = _team(), datetime(2026, 11, 30, 9, 0)
+    draft = draft_plan(store, team, MONDAY, 5, BUDGET, today=MONDAY)
+    before = store.publication(MONDAY, 5)
+    assert draft.result.published is None and store.publication(MONDAY, 5) == before
+    published = publish_draft(store, draft, user="lead", today=MONDAY, now=now)
+    assert published.visits == pins_of(draft.result.plan) and published.published_by == "lead"
+    assert store.publication(MONDAY, 5) == published
+    # Stale: the day has turned, or the store changed since the draft was worked out.
+    with pytest.raises(PlanChangeRefused, match="bitte neu planen"):
+        publish_draft(store, draft, user="lead", today=MONDAY + timedelta(days=1), now=now)
+    with pytest.raises(PlanChangeRefused, match="bitte neu planen"):
+        publish_draft(store, draft, user="lead", today=MONDAY, now=now)  # its own publication
+    fresh = draft_plan(store, team, MONDAY, 5, BUDGET, today=MONDAY)
+    unpin_visit(store, "K-001", date(2026, 12, 1), user="lead", now=now)
+    with pytest.raises(PlanChangeRefused):
+        publish_draft(store, fresh, user="lead", today=MONDAY, now=now)
+    still = store.publication(MONDAY, 5)
+    assert still is not None and "K-001" not in {p.case_id for p in still.visits}

@@ -456,7 +456,8 @@ def explain_no_slot(
     ordered = sorted(groups.items(), key=lambda g: (_MISS_ORDER[g[0][0]], g[0][1]))
     parts = [f"{_MISS_TEXT[code].format(detail=detail)}: {', '.join(where)}"
              for (code, detail), where in ordered]  # fmt: skip
-    return f"{head}. " + "; ".join(parts) + "."
+    text = f"{head}. " + "; ".join(parts)
+    return text if text.endswith(".") else text + "."  # a day "Di 01.12." ends with one
 
 
 _MISS_TEXT = {

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import jinja2
 
 from planner.model import Break, Plan, Stop, Tour, Unplanned
 from planner.render._format import (
+    PRECISION_DE,
     PRIVACY_NOTE,
     clock,
     date_de,
@@ -108,14 +109,28 @@ def sheet_html(
     travel_is_estimate: bool = True,
     travel_model: str = "",
     created: datetime,
+    stylesheet: str = "",
+    back: tuple[str, str] = ("index.html", "Alle Touren"),
 ) -> str:
-    """The route sheet of one tour as an HTML string."""
+    """The route sheet of one tour as an HTML string.
+
+    Self-contained by default (the CSS inline, for a file opened from disk). With
+    ``stylesheet`` (the URL of :func:`sheet_css`) the page links its CSS instead and has
+    no inline style at all, so it can be served under a policy that forbids inline
+    styles (the browser app). ``back`` is the link above the sheet (href, text).
+    """
     return _ENV.from_string(_SHEET).render(
         t=_tour_view(tour, show_names=show_names, estimate=travel_is_estimate),
         footer=_footer(created, travel_is_estimate, travel_model),
-        page_css=_page_css(f"{tour.coach.name} · {date_de(tour.day)}"),
-        css=_CSS,
+        css=sheet_css(tour.coach.name, tour.day),
+        stylesheet=stylesheet,
+        back=back,
     )
+
+
+def sheet_css(coach_name: str, day: date) -> str:
+    """The stylesheet of a route sheet (each printed page's footer names coach and day)."""
+    return _page_css(f"{coach_name} · {date_de(day)}") + _CSS
 
 
 def index_html(plan: Plan, names: Sequence[str], *, show_names: bool, created: datetime) -> str:
@@ -186,7 +201,7 @@ def _stop_row(number: int, stop: Stop, *, show_names: bool) -> _Row:
             "meeting": meeting,
             "stand": stop.visit.stand,
             "address": "" if meeting or stop.visit.stand else client.address.one_line() or "–",
-            "locality": stop_locality(stop),
+            "locality": _with_precision(stop_locality(stop), stop),
             "phone": client.phone or "–",
             "duration": f"{stop.visit.duration_min} min",
             # soft hyphen: the long word may wrap in its narrow column
@@ -194,6 +209,12 @@ def _stop_row(number: int, stop: Stop, *, show_names: bool) -> _Row:
             "hints": " · ".join(hints),
         },
     )
+
+
+def _with_precision(locality: str, stop: Stop) -> str:
+    """The locality line plus how exactly the position is known (Hausnummer, Straße …)."""
+    label = PRECISION_DE.get(stop.visit.site.precision, "")
+    return " · ".join(p for p in (locality, f"Position: {label}" if label else "") if p)
 
 
 def _setup_text(stop: Stop) -> str:
@@ -232,7 +253,7 @@ def _body_rows(tour: Tour, *, show_names: bool) -> list[_Row]:
 
 
 def _tour_view(tour: Tour, *, show_names: bool, estimate: bool) -> dict[str, object]:
-    mark = " (geschätzt)" if estimate else ""
+    mark = " (geschätzt)" if estimate else " (Straße)"
     office, end_office = tour.start_office, tour.end_office
     back = f"Rückfahrt {minutes_de(tour.return_travel_min)} · {km_de(tour.return_distance_m)}{mark}"
     first = _Row(
@@ -348,6 +369,8 @@ h1 { font-size: 15pt; margin: 0 0 1mm 0; }
 .facts dd { margin: 0; }
 table { width: 100%; border-collapse: collapse; }
 table.route { table-layout: fixed; }
+col.w5 { width: 5%; } col.w7 { width: 7%; } col.w10 { width: 10%; } col.w11 { width: 11%; }
+col.w12 { width: 12%; } col.w21 { width: 21%; }
 td, th { overflow-wrap: break-word; }
 .nowrap { white-space: nowrap; }
 thead { display: table-header-group; }
@@ -388,15 +411,21 @@ _SHEET = """<!DOCTYPE html>
 <html lang="de">
 <head>
 <meta charset="utf-8">
+{% if stylesheet %}
+<link rel="stylesheet" href="{{ stylesheet }}">
+{% else %}
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+{% endif %}
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ t.title }}</title>
-<style>{{ page_css|safe }}{{ css|safe }}</style>
+{% if not stylesheet %}
+<style>{{ css|safe }}</style>
+{% endif %}
 </head>
 <body>
 <main>
-<p class="screen-only">Zum Drucken: Strg+P (A4 hoch). <a href="index.html">Alle Touren</a></p>
+<p class="screen-only">Zum Drucken: Strg+P (A4 hoch). <a href="{{ back[0] }}">{{ back[1] }}</a></p>
 <h1>Tourenplan {{ t.date }}</h1>
 <p class="sub">Coach: <b>{{ t.coach }}</b></p>
 <dl class="facts">
@@ -411,9 +440,9 @@ _SHEET = """<!DOCTYPE html>
 </dl>
 <table class="route">
 <colgroup>
-<col style="width:5%"><col style="width:12%"><col style="width:10%"><col style="width:12%">
-<col style="width:21%"><col style="width:12%"><col style="width:7%"><col style="width:10%">
-<col style="width:11%">
+<col class="w5"><col class="w12"><col class="w10"><col class="w12">
+<col class="w21"><col class="w12"><col class="w7"><col class="w10">
+<col class="w11">
 </colgroup>
 <thead>
 <tr><th>Nr.</th><th>Ankunft</th><th>Zeit&shy;fenster</th>

@@ -30,7 +30,7 @@ from planner.model import Team
 from planner.store import Store
 from planner.web import auth
 from planner.web.context import AppContext
-from planner.web.pages import cases, error_page
+from planner.web.pages import calls, cases, error_page, imports, stand, today, week
 from planner.web.security import Endpoint, SecurityHeaders, SessionGate
 
 #: Largest request body (the client-list upload of the import page will be the biggest).
@@ -105,9 +105,27 @@ def _routes() -> list[BaseRoute]:
         # The one POST without a session: it checks its own signed form token.
         Route("/login", auth.login, methods=["POST"]),
         post("/logout", auth.logout),
+        Route("/heute", today.today_page, methods=["GET"]),
+        post("/heute/ergebnis", today.record_visit),
+        Route("/anrufe", calls.calls_page, methods=["GET"]),
+        post("/anrufe/ergebnis", calls.record_call),
+        post("/anrufe/buchen", calls.book),
         Route("/faelle", cases.cases_page, methods=["GET"]),
         post("/faelle/wieder-oeffnen", cases.reopen),
         Route("/faelle/{case_id:path}", cases.case_page, methods=["GET"]),
+        Route("/import", imports.import_page, methods=["GET"]),
+        post("/import", imports.upload),
+        post("/import/bestaetigen", imports.confirm),
+        post("/import/verwerfen", imports.discard),
+        Route("/stand", stand.stand_page, methods=["GET"]),
+        Route("/woche", week.week_page, methods=["GET"]),
+        post("/woche/verschieben", week.move),
+        post("/woche/loesen", week.unpin),
+        post("/woche/neu-planen", week.replan),
+        post("/woche/veroeffentlichen", week.publish),
+        post("/woche/verwerfen", week.discard),
+        Route("/woche/laufzettel/{coach}/{day}", week.sheet_page, methods=["GET"]),
+        Route("/woche/laufzettel/{coach}/{day}/druck.css", week.sheet_stylesheet, methods=["GET"]),
         # Leaflet straight from the installed django-js-lib-leaflet package (never copied).
         Mount(
             "/static/vendor/leaflet",
