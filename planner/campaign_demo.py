@@ -104,7 +104,10 @@ def _call_outcome(
         )
     if roll < 0.8:
         follow = at.date() + timedelta(days=21) if rng.random() < 0.5 else None
-        return Attempt(case_id, at, coach, AttemptKind.CALL, Outcome.REACHED, follow_up=follow)
+        outcome = _result(case_id, at, seed, Outcome.REACHED)
+        if outcome is Outcome.HANDED_BACK:
+            follow = None  # the regular contact person takes over
+        return Attempt(case_id, at, coach, AttemptKind.CALL, outcome, follow_up=follow)
     outcome = Outcome.DECLINED if roll < 0.94 else Outcome.MOVED
     return Attempt(case_id, at, coach, AttemptKind.CALL, outcome)
 
@@ -116,8 +119,24 @@ def _visit_outcome(
     # An agreed or announced visit finds people at home far more often than a call.
     if rng.random() < min(0.95, 0.45 + _pick_up(case_id, band, seed)):
         follow = at.date() + timedelta(days=14) if rng.random() < 0.5 else None
-        return Attempt(case_id, at, coach, AttemptKind.VISIT, Outcome.MET, follow_up=follow)
+        outcome = _result(case_id, at, seed, Outcome.MET)
+        if outcome is Outcome.HANDED_BACK:
+            follow = None
+        return Attempt(case_id, at, coach, AttemptKind.VISIT, outcome, follow_up=follow)
     return Attempt(case_id, at, coach, AttemptKind.VISIT, Outcome.NOT_MET)
+
+
+def _result(case_id: str, at: datetime, seed: int, plain: Outcome) -> Outcome:
+    """What a conversation led to (``plain``: nothing further). Drawn from its own
+    generator so that the shared one keeps its sequence of draws."""
+    roll = random.Random(f"{seed}:{case_id}:{at:%Y%m%d%H%M}:ergebnis").random()
+    if roll < 0.12:
+        return Outcome.COACHING
+    if roll < 0.22:
+        return Outcome.REFERRED
+    if roll < 0.32:
+        return Outcome.HANDED_BACK
+    return plain
 
 
 def seed_history(

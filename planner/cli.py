@@ -1,6 +1,6 @@
 """Command line: ``planner demo``, ``plan``, ``check``, the campaign commands ``import``,
-``record``, ``calls``, ``suggest``, ``reopen``, ``purge``, and the browser app's ``web`` and
-``user`` (German throughout).
+``record``, ``calls``, ``suggest``, ``reopen``, ``purge``, the lead's report ``status``,
+the browser app's ``web`` and ``user``, and the road data's ``roads`` (German throughout).
 
 argparse rather than a CLI framework: its every message goes through gettext, so the
 whole ``--help`` output and every usage error can be German (see ``_argparse_de``).
@@ -22,6 +22,7 @@ from planner import __version__, cancel, output_folder, settings
 from planner._argparse_de import german
 from planner.errors import PlannerError, StoreError
 from planner.model import WEEKDAYS_DE, IntakeResult, Message, Plan, Severity, Team
+from planner.roads.commands import add_road_options, add_roads_parser, context_from, roads_command
 from planner.solve import FirstOf, SolutionLimit, TimeLimit
 from planner.tabular import write_csv
 
@@ -124,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Kundenliste und schreibt Karte, Laufzettel und plan.csv.",
     )  # fmt: skip
     _add_plan_options(demo, "maps/demo")
+    add_road_options(demo)
 
     campaign_demo = commands.add_parser(
         "demo-kampagne", help="Demo der Kampagne: zwei Wochen Verlauf, dann Anrufliste und Plan",
@@ -147,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--days", type=_positive_int, default=5, metavar="N",
                       help="Anzahl Tage (Standard: 5)")  # fmt: skip
     _add_plan_options(plan, "maps/plan")
+    add_road_options(plan)
     plan.add_argument("--publish", action="store_true",
                       help="Plan verbindlich machen: seine Besuche werden angeheftet und bei "
                       "einer späteren Neuplanung derselben Tage beibehalten")  # fmt: skip
@@ -162,8 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="Kundenliste (CSV oder XLSX)")  # fmt: skip
     check.add_argument("--report", type=Path, default=Path("bericht.csv"), metavar="DATEI",
                        help="Bericht als CSV (Standard: bericht.csv)")  # fmt: skip
+    add_road_options(check, calibration=False)
     _add_campaign_commands(commands)
     _add_web_commands(commands)
+    add_roads_parser(commands)
     return parser
 
 
@@ -184,6 +189,7 @@ def _add_campaign_commands(commands: argparse._SubParsersAction[argparse.Argumen
     imp.add_argument("liste", type=Path, metavar="LISTE", help="Kundenliste (CSV oder XLSX)")
     imp.add_argument("--team", type=Path, metavar="DATEI",
                      help="Teamdatei (für Regionen und Treffpunkte)")  # fmt: skip
+    add_road_options(imp, calibration=False)
     _add_store_options(imp)
 
     rec = commands.add_parser(
@@ -240,6 +246,31 @@ def _add_campaign_commands(commands: argparse._SubParsersAction[argparse.Argumen
                        help="Löschfrist in Tagen (Standard: "
                        f"{settings.DELETION_AFTER_DAYS})")  # fmt: skip
     _add_store_options(purge)
+
+    status = commands.add_parser(
+        "status", help="Stand der Kampagne als Bericht (HTML und Excel) schreiben",
+        description="Schreibt stand.html (druckbar, mit Verlauf, Karte und Balken) und "
+        "stand.xlsx: erreicht insgesamt, je Region, Gemeinde und Coach, Kontakte je Monat, "
+        "Tage bis zum Erstkontakt, wer am längsten wartet, Ergebnisse und Gründe nach Code. "
+        f"Zahlen zu weniger als {settings.MIN_GROUP_SIZE} Personen werden nicht gezeigt.",
+    )  # fmt: skip
+    status.add_argument("--from", dest="start", type=_date, metavar="DATUM",
+                        help="erster Tag des Zeitraums, TT.MM.JJJJ (sonst Beginn der "
+                        "Kampagne)")  # fmt: skip
+    status.add_argument("--to", dest="end", type=_date, metavar="DATUM",
+                        help="letzter Tag des Zeitraums, TT.MM.JJJJ (sonst heute)")  # fmt: skip
+    status.add_argument("--out", type=Path, required=True, metavar="ORDNER",
+                        help="Ausgabeordner für stand.html und stand.xlsx")  # fmt: skip
+    status.add_argument("--team", type=Path, metavar="DATEI",
+                        help="Teamdatei: Regionen und Namen der Coaches (sonst Regionen wie "
+                        "beim Import, Kennungen)")  # fmt: skip
+    status.add_argument("--schritt", choices=("tag", "woche", "monat"), metavar="SCHRITT",
+                        help="Verlauf je tag, woche oder monat (sonst nach Länge des "
+                        "Zeitraums)")  # fmt: skip
+    status.add_argument("--ohne-einzelfaelle", dest="without_cases", action="store_true",
+                        help="Liste der am längsten Wartenden (mit Kunden-Nr) weglassen, "
+                        "z. B. für die Weitergabe")  # fmt: skip
+    _add_store_options(status)
 
 
 def _port(text: str) -> int:
@@ -349,25 +380,39 @@ def _print_plan(plan: Plan, out_dir: Path) -> None:
         f"{len(plan.unplanned)} nicht eingeplant (Gründe in plan.csv). "
         f"Rechenzeit {plan.solve_seconds:.1f} s ({plan.stop_reason})."
     )
-    if plan.travel_is_estimate:
-        out.print(plan.travel_model)
+    out.print(plan.travel_model, markup=False, highlight=False)
     out.print(f"Ausgabe: {out_dir}/ (karte.html, laufzettel/, plan.csv, zusammenfassung.txt)")
+
+
+def _print_notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        err.print(note, markup=False, highlight=False)
 
 
 def _run_plan(
     intake: IntakeResult, team: Team, start: date, days: int, args: argparse.Namespace, title: str
 ) -> None:
+    from planner.geocode import using_resolver
     from planner.pipeline import RenderOptions, build_plan, render_outputs
 
     _print_messages(intake.messages)
+    roads = context_from(args)
+    _print_notes(roads.notes)
     stopping = FirstOf((SolutionLimit(args.loesungen), TimeLimit(args.zeitlimit)))
     # The folder is locked and checked before planning; it is replaced only at the end.
-    with output_folder.staged(args.out) as staging, err.status("Plane …") as status:
+    with (
+        output_folder.staged(args.out) as staging,
+        err.status("Plane …") as status,
+        using_resolver(roads.resolver),
+    ):
         plan, _ = build_plan(
-            intake, team, start, days, stopping, progress=lambda text: status.update(text)
-        )
+            intake, team, start, days, stopping, travel=roads.travel,
+            progress=lambda text: status.update(text),
+        )  # fmt: skip
         status.update("Karte und Laufzettel schreiben …")
-        options = RenderOptions(show_names=args.namen, tiles_url=args.kacheln, title=title)
+        options = RenderOptions(
+            show_names=args.namen, tiles_url=args.kacheln, title=title, roads=roads.overlay
+        )
         render_outputs(plan, staging, team, options)
     _print_plan(plan, args.out)
 
@@ -427,13 +472,17 @@ def _demo_campaign(args: argparse.Namespace) -> None:
 
 
 def _check(args: argparse.Namespace) -> None:
+    from planner.geocode import using_resolver
     from planner.intake import read_clients
     from planner.pipeline import geocode_and_regions, rows_report
     from planner.regions import RegionMap
 
     output_folder.check_file(args.report)
     intake = read_clients(args.clients)
-    rows = rows_report(intake, geocode_and_regions(intake, RegionMap()))
+    roads = context_from(args)
+    _print_notes(roads.notes)
+    with using_resolver(roads.resolver):
+        rows = rows_report(intake, geocode_and_regions(intake, RegionMap()))
     write_csv(args.report, REPORT_COLUMNS, rows)
     counts = {s: sum(1 for r in rows if r["status"] == s.value) for s in Severity}
     out.print(
@@ -494,10 +543,13 @@ def _team(path: Path) -> Team:
 
 
 def _import(args: argparse.Namespace) -> None:
+    from planner.geocode import using_resolver
     from planner.workflow import import_list
 
     team = _team(args.team) if args.team else None
-    with _open_store(args) as store:
+    roads = context_from(args)
+    _print_notes(roads.notes)
+    with _open_store(args) as store, using_resolver(roads.resolver):
         report = import_list(store, args.liste, team, today=date.today(), user=_user(args))
     _print_messages(report.intake.messages)
     out.print(f"{args.liste.name}: {report.line()}.")
@@ -604,11 +656,52 @@ def _purge(args: argparse.Namespace) -> None:
     )
 
 
+def _status(args: argparse.Namespace) -> None:
+    from planner.campaign.coverage import Interval
+    from planner.report.status import build_report, write_status
+    from planner.workflow import coverage_for
+
+    today = date.today()
+    if args.start is not None and args.start > (args.end or today):
+        raise PlannerError("--from liegt nach dem Ende des Zeitraums (--to, sonst heute).")
+    output_folder.check_folder(args.out)
+    team = _team(args.team) if args.team else None
+    now = datetime.now().replace(microsecond=0)
+    with _open_store(args) as store:
+        coverage = coverage_for(
+            store, today=today, start=args.start, end=args.end, team=team,
+            interval=Interval(args.schritt) if args.schritt else None,
+        )  # fmt: skip
+        report = build_report(
+            coverage, created=now, with_waiting=not args.without_cases,
+            coach_names={c.key: c.name for c in team.coaches} if team else None,
+        )  # fmt: skip
+        with output_folder.staged(args.out) as staging:
+            write_status(report, staging)
+        if report.waiting:  # the report names cases: who made it is logged
+            store.log(None, "Stand-Bericht erstellt",
+                      f"{coverage.stats.cases} Fälle, {len(report.waiting)} wartende genannt",
+                      user=_user(args), at=now)  # fmt: skip
+    stats = coverage.stats
+    reached = (
+        f"{stats.reached} von {stats.cases} erreicht"
+        if stats.cases >= settings.MIN_GROUP_SIZE
+        else f"weniger als {settings.MIN_GROUP_SIZE} Fälle"
+    )
+    out.print(
+        f"Stand {coverage.period.start:%d.%m.%Y} bis {coverage.period.end:%d.%m.%Y}: "
+        f"{reached}. Ausgabe: {args.out}/ (stand.html, stand.xlsx)",
+        markup=False, highlight=False,
+    )  # fmt: skip
+
+
 def _plan_store(args: argparse.Namespace, start: date) -> None:
     from planner.pipeline import RenderOptions, render_outputs
     from planner.workflow import plan_from_store, write_changes
 
     team = _team(args.team)
+    roads = context_from(args)
+    _print_notes(roads.notes)
     stopping = FirstOf((SolutionLimit(args.loesungen), TimeLimit(args.zeitlimit)))
     with (
         _open_store(args) as store,
@@ -618,11 +711,12 @@ def _plan_store(args: argparse.Namespace, start: date) -> None:
         result = plan_from_store(
             store, team, start, args.days, stopping,
             today=date.today(), publish=args.publish, user=_user(args),
-            progress=lambda text: status.update(text),
+            progress=lambda text: status.update(text), travel=roads.travel,
         )  # fmt: skip
         status.update("Karte und Laufzettel schreiben …")
         options = RenderOptions(
-            show_names=args.namen, tiles_url=args.kacheln, title=f"Touren ab {start:%d.%m.%Y}"
+            show_names=args.namen, tiles_url=args.kacheln, title=f"Touren ab {start:%d.%m.%Y}",
+            roads=roads.overlay,
         )
         render_outputs(result.plan, staging, team, options)
         write_changes(result, staging / "aenderungen.csv")
@@ -716,6 +810,10 @@ def _read_password() -> str:
     return line.rstrip("\r\n")  # only the line break: blanks inside the password count
 
 
+def _roads(args: argparse.Namespace) -> None:
+    roads_command(args, out, err)
+
+
 _COMMANDS = {
     "demo": _demo,
     "demo-kampagne": _demo_campaign,
@@ -727,8 +825,10 @@ _COMMANDS = {
     "suggest": _suggest,
     "reopen": _reopen,
     "purge": _purge,
+    "status": _status,
     "web": _web,
     "user": _accounts,
+    "roads": _roads,
 }
 
 

@@ -158,7 +158,8 @@ class Precision(StrEnum):
     """How exactly a position is known (column ``genauigkeit``)."""
 
     MANUAL = "manuell"  # Breite/Länge given in the client list
-    STREET = "strasse"  # street-level geocoder (optional backends)
+    HOUSE_NUMBER = "hausnummer"  # the address point of the house (OSM address index, server)
+    STREET = "strasse"  # on the right street; house number interpolated or street midpoint
     ORTSTEIL = "ortsteil"  # village / Ortsteil centre from the gazetteer
     MUNICIPALITY = "gemeinde"  # only the municipality is known
 

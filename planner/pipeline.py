@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planner import calendar_de, geodata, output_folder
 from planner.geocode import geocode_clients
@@ -32,6 +33,9 @@ from planner.render._format import decimal_de
 from planner.solve import Engine, SolveResult, StoppingCriterion, solve_visits
 from planner.solve.problem import coach_day_spans
 from planner.traveltime import GreatCircleEstimate, TravelTimeProvider
+
+if TYPE_CHECKING:
+    from planner.render.map import RoadOverlay
 
 Progress = Callable[[str], None]
 
@@ -202,6 +206,8 @@ class RenderOptions:
     tiles_url: str | None = None
     tiles_attribution: str | None = None
     title: str = ""
+    #: Road lines and main roads on the map (``--strassen`` or an own OSRM server).
+    roads: RoadOverlay | None = None
 
 
 def write_outputs(
@@ -244,6 +250,7 @@ def render_outputs(
         tiles_attribution=options.tiles_attribution,
         title=options.title,
         place_labels={m.name: (m.lat, m.lon) for m in geodata.municipalities()},
+        roads=options.roads,
     )
     sheets = render_sheets(plan, out_dir / "laufzettel", show_names=options.show_names)
     csv_path = write_plan_csv(plan, out_dir / "plan.csv", show_names=options.show_names)

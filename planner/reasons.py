@@ -67,7 +67,7 @@ _LABELS: dict[Reason, str] = {
     Reason.LETTER_FIRST: "erst Ankündigungsbrief",
     Reason.NOT_DUE: "noch nicht fällig (Wiedervorlage, Brief unterwegs)",
     Reason.CONTACT_DONE: "Kontakt hergestellt, keine Wiedervorlage",
-    Reason.CLOSED: "abgeschlossen (abgelehnt, verzogen)",
+    Reason.CLOSED: "abgeschlossen (abgelehnt, verzogen, übergeben)",
     Reason.MISSING_FROM_LIST: "nicht mehr in der Kundenliste",
     Reason.COACH_ABSENT: "Termin des abwesenden Coachs passt bei niemandem – anrufen",
 }

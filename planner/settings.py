@@ -128,3 +128,71 @@ LETTER_DAYS_BEFORE_VISIT = 5
 #: Closed cases lose their personal fields after this many days (``planner purge``);
 #: Kunden-Nr, municipality, dates and outcome codes stay for the statistics.
 DELETION_AFTER_DAYS = 730
+#: Figures for groups of fewer people are not shown in the status report ("< 5"): in a
+#: small village a number of 1 to 4 points at individuals.
+MIN_GROUP_SIZE = 5
+
+# --------------------------------------------------------------------------- roads (OpenStreetMap)
+# Optional: with an OpenStreetMap extract prepared by ``planner roads import`` driving
+# times come from the road network (OSRM, car profile) and addresses resolve to the
+# house. Nothing here is used unless the user points the planner at such a folder.
+
+#: The area kept from a larger extract: the district plus this margin (km). Trips to
+#: offices and clients near the border use roads just outside the district (B 277,
+#: A 45 via Gießen, Westerwald), and 10 km covers every detour a coach would drive.
+ROADS_CLIP_MARGIN_KM = 10.0
+#: Folder ``planner roads import`` writes to when ``--into`` is not given.
+ROADS_DEFAULT_DIR = Path("strassen")
+#: A point farther than this (m) from the nearest road is not covered by the road data:
+#: planning stops with a German error instead of routing from a road 30 km away.
+ROADS_MAX_SNAP_M = 2_000.0
+#: Snap distances (m) above this are listed by ``planner roads matrix`` as worth a look
+#: (a farm track, a wrong coordinate).
+ROADS_SNAP_WARN_M = 250.0
+#: Road classes of the map's offline "Hauptstraßen" layer (OSM ``highway=*``).
+MAIN_ROAD_CLASSES: tuple[str, ...] = (
+    "motorway", "trunk", "primary", "secondary", "tertiary",
+    "motorway_link", "trunk_link", "primary_link", "secondary_link",
+)  # fmt: skip
+#: Simplification of that layer (m): invisible at district zoom, keeps the map small.
+MAIN_ROADS_SIMPLIFY_M = 12.0
+#: Simplification of drawn road legs (m): a coach reads the route, not the kerb.
+ROUTE_SIMPLIFY_M = 3.0
+
+# --------------------------------------------------------------------------- house-number addresses
+
+#: Least rapidfuzz similarity (0–100) for a misspelt street name to count as that street.
+#: 88 accepts one wrong letter in a ten-letter name ("Hauptsrtaße") but not a different
+#: street of the same village ("Bergstraße" vs "Burgstraße" scores 90, so the exact
+#: spelling always wins first, see planner.geocode.osm_addresses).
+STREET_MATCH_MIN_SCORE = 88.0
+#: How far (m) a street may lie from the village point the place name gave. Ortsteile of
+#: the district are 1–3 km across; 4 km keeps a long Hauptstraße but not the next village's.
+STREET_SEARCH_ORTSTEIL_M = 4_000.0
+#: The same when only the municipality is known (Wetzlar, Haiger: ≈ 8 km from the centre
+#: to the farthest houses).
+STREET_SEARCH_MUNICIPALITY_M = 12_000.0
+#: Ways with one street name closer than this (m) are one street; farther apart they are
+#: namesakes in different villages.
+STREET_SAME_NAME_JOIN_M = 250.0
+#: A missing house number is interpolated only between known numbers at most this far
+#: apart (m); farther, the street midpoint is more honest.
+HOUSE_INTERPOLATION_MAX_M = 600.0
+
+# --------------------------------------------------------------------------- own servers (opt-in)
+# Only used when the team file names them in ``[server]``; never a public server.
+
+#: Hosts refused even when configured: their usage policies forbid this use and every
+#: request would send a client's address or position to a third party.
+PUBLIC_SERVER_HOSTS: tuple[str, ...] = (
+    "nominatim.openstreetmap.org", "router.project-osrm.org", "routing.openstreetmap.de",
+    "photon.komoot.io", "api.openrouteservice.org",
+)  # fmt: skip
+#: Default least interval between two requests to one server (s): 1 s is Nominatim's own rule.
+SERVER_MIN_INTERVAL_S = 1.0
+#: Timeout of one request (s).
+SERVER_TIMEOUT_S = 15.0
+#: Local answer cache of the servers, next to the team file unless ``cache`` says otherwise.
+SERVER_CACHE_FILE = "server-cache.sqlite"
+#: Largest number of points in one OSRM HTTP table request (osrm-routed's default limit).
+SERVER_OSRM_TABLE_MAX = 100

@@ -7,14 +7,16 @@ for what they route: a 50,000-row list needs its visits' distances to the few of
 The offline default, :class:`GreatCircleEstimate`, needs no road data: it scales the
 great-circle distance by a detour factor and applies a distance-dependent speed
 model (constants in :mod:`planner.settings`). Its results are estimates and every
-output says so. Road-network providers (OSRM, an OSM extract) implement the same
-protocol later.
+output says so. The road-network provider (:mod:`planner.roads.provider`: OSRM on an
+OpenStreetMap extract prepared by ``planner roads import``, or the job centre's own OSRM
+server) implements the same protocol; :func:`road_travel_times` opens one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -149,3 +151,20 @@ class GreatCircleEstimate:
             is_estimate=True,
             description=self.description,
         )
+
+
+def road_travel_times(folder: Path) -> TravelTimeProvider:
+    """Road-network times from a folder prepared by ``planner roads import`` (OSRM, car).
+
+    Imported late: the OSRM bindings load only when road data is actually used.
+    """
+    from planner.roads.dataset import RoadData
+
+    return RoadData.open(folder).travel
+
+
+def calibrated_estimate(path: Path) -> GreatCircleEstimate:
+    """The estimate with the constants ``planner roads calibrate --out`` fitted to roads."""
+    from planner.roads.calibrate import load_estimate
+
+    return load_estimate(path)

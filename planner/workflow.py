@@ -19,6 +19,7 @@ from typing import cast
 from planner.calendar_de import ABSENT_REASON, holiday_name, is_absent
 from planner.campaign.calls import CallList, call_list
 from planner.campaign.codes import AttemptKind, CaseStatus, Outcome, Step, TimeBand
+from planner.campaign.coverage import Coverage, Interval, Period, coverage, default_start
 from planner.campaign.model import (
     Attempt,
     CampaignRules,
@@ -125,7 +126,7 @@ def import_list(
 class RecordReport:
     result: OutcomesResult
     added: int
-    closed: tuple[str, ...]  # Kunden-Nr closed by these outcomes (abgelehnt, verzogen)
+    closed: tuple[str, ...]  # Kunden-Nr closed by these outcomes (abgelehnt, verzogen, …)
 
     def line(self) -> str:
         text = f"{self.added} Ergebnisse gespeichert, {len(self.result.rejected)} fehlerhaft"
@@ -135,7 +136,7 @@ class RecordReport:
         if self.result.untouched:
             text += f", {len(self.result.untouched)} nicht ausgefüllt (nicht angerufen)"
         if self.closed:
-            text += f"; {len(self.closed)} Fälle abgeschlossen (abgelehnt/verzogen)"
+            text += f"; {len(self.closed)} Fälle abgeschlossen (abgelehnt/verzogen/übergeben)"
         return text
 
 
@@ -890,28 +891,14 @@ def coach_day(
     member = next((c for c in team.coaches if c.key == coach), None)
     if member is None:
         raise ValueError(f"unknown coach key {coach!r}")
-    travel = travel or GreatCircleEstimate()
-    publication = store.publication(day, 1)
-    # One load of cases and attempts (tours_of_day would also assess every case).
-    cases, attempts = with_regions(store.cases(), team), store.attempts()
-    tours = tuple(
-        t
-        for t in published_tours(team, publication, cases, travel, attempts)
-        if t.day == day and t.coach.key == coach
-    )
-    visits = tuple(
-        a
-        for a in attempts
-        if a.at.date() == day and a.coach == coach and a.kind is AttemptKind.VISIT
-    )
     return CoachDay(
         day,
         coach,
-        tours,
-        publication is not None,
+        tours_of_day(store, team, day, coach=coach, travel=travel),
+        store.publication(day, 1) is not None,
         day_off_reason(member, day),
         changes_since_print(store, day, coach=coach),
-        visits,
+        attempts_on(store, day, coach=coach, kind=AttemptKind.VISIT),
     )
 
 
@@ -931,9 +918,10 @@ def attempts_on(
     store: Store, day: date, *, coach: str | None = None, kind: AttemptKind | None = None
 ) -> tuple[Attempt, ...]:
     """The attempts made on ``day`` (one coach's, one kind), in the order they happened."""
+    _, attempts, _ = case_states(store, day)  # cached per store revision
     return tuple(
         a
-        for a in store.attempts()
+        for a in attempts
         if a.at.date() == day
         and (coach is None or a.coach == coach)
         and (kind is None or a.kind is kind)
@@ -975,3 +963,25 @@ def book_at(
     # book_slot reads only coach, start and vehicle of the slot; the rest describes it.
     slot = Slot(coach, start.date(), start, start, with_van, 0, False, False, None, "")
     return book_slot(store, team, case_id, slot, user=user, now=now, travel=travel)
+
+
+# --------------------------------------------------------------------------- the lead's report
+
+
+def coverage_for(
+    store: Store,
+    *,
+    today: date,
+    start: date | None = None,
+    end: date | None = None,
+    team: Team | None = None,
+    interval: Interval | None = None,
+) -> Coverage:
+    """The status report's figures for ``start``–``end`` (default: from the campaign's
+    first day to ``today``), regions from ``team`` when given, else as imported."""
+    cases, attempts = store.cases(), store.attempts()
+    if team is not None:
+        cases = with_regions(cases, team)
+    end = end or today
+    period = Period(start or default_start(cases, attempts, end), end)
+    return coverage(cases, attempts, period, interval=interval)

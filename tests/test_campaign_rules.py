@@ -160,3 +160,49 @@ def test_every_history_gets_exactly_one_step_with_a_reason(
     assert state.attempts == len(history)
     # The order of recording never matters, only when things happened.
     assert assess(case(phone="1" if phone else ""), list(reversed(history)), TODAY) == state
+
+
+# --------------------------------------------------------------------------- what contacts led to
+
+
+def test_handed_back_closes_like_a_refusal_and_counts_as_reached() -> None:
+    back = att("03.12. 10:00", Outcome.HANDED_BACK, AttemptKind.VISIT, coach="jonas")
+    status, outcome, on = status_after(case(), [back])
+    assert (status, outcome, on) == (CaseStatus.CLOSED, Outcome.HANDED_BACK, date(2026, 12, 3))
+    closed = case(status=CaseStatus.CLOSED, closed_by=Outcome.HANDED_BACK, closed_on=on)
+    state = assess(closed, [back], TODAY)
+    assert state.step is Step.CLOSED
+    assert state.reason == "an Ansprechperson übergeben am 03.12.2026"
+    assert Outcome.HANDED_BACK.contact and state.coach == "jonas"
+    # Reopened by the lead: back on the call list, like a reopened refusal.
+    assert assess(case(), [back], TODAY).reason == "von der Leitung wieder geöffnet"
+
+
+def test_handing_back_cancels_an_agreed_appointment() -> None:
+    from planner.campaign.rules import active_appointment
+    from planner.campaign.week import is_cancellation
+
+    agreed = att("01.12. 09:00", Outcome.APPOINTMENT, appointment=datetime(2026, 12, 10, 10, 0))
+    back = att("02.12. 09:00", Outcome.HANDED_BACK)
+    assert active_appointment([agreed]) is agreed
+    assert active_appointment([agreed, back]) is None
+    assert is_cancellation(back, datetime(2026, 12, 1, 12, 0))
+
+
+@pytest.mark.parametrize(
+    ("outcome", "what"),
+    [(Outcome.COACHING, "Coaching begonnen"), (Outcome.REFERRED, "an Beratungsstelle vermittelt")],
+)
+def test_coaching_and_referral_keep_the_case_open_with_a_follow_up(
+    outcome: Outcome, what: str
+) -> None:
+    assert not outcome.closes and outcome.contact
+    done = assess(case(), [att("03.12. 10:00", outcome, AttemptKind.VISIT)], TODAY)
+    assert done.step is Step.DONE and done.reason == f"{what} am 03.12., keine Wiedervorlage"
+    later = att("03.12. 10:00", outcome, AttemptKind.VISIT, follow_up=date(2026, 12, 17))
+    waiting = assess(case(), [later], TODAY)
+    assert waiting.step is Step.WAIT and waiting.due == date(2026, 12, 17)
+    assert waiting.reason == f"{what} am 03.12., Wiedervorlage am 17.12.2026"
+    due = assess(case(), [later], date(2026, 12, 17))
+    assert due.step is Step.CALL and due.reason == "Wiedervorlage 17.12.2026"
+    assert status_after(case(), [later])[0] is CaseStatus.OPEN

@@ -643,3 +643,33 @@ def test_valid_rows_round_trip(case: tuple[Attempt, list[str]]) -> None:
     result = _parse([cells], recorded_by="test")
     assert not result.messages
     assert result.attempts == (attempt,)
+
+
+# --------------------------------------------------------------------------- what contacts led to
+
+
+@pytest.mark.parametrize(
+    ("art", "ergebnis", "outcome"),
+    [
+        ("Anruf", "an Ansprechperson übergeben", Outcome.HANDED_BACK),
+        ("Besuch", "übergeben", Outcome.HANDED_BACK),
+        ("Anruf", "an PAP übergeben", Outcome.HANDED_BACK),
+        ("Besuch", "Coaching begonnen", Outcome.COACHING),
+        ("Anruf", "coaching", Outcome.COACHING),
+        ("Besuch", "an Beratungsstelle vermittelt", Outcome.REFERRED),
+        ("Anruf", "Schuldnerberatung", Outcome.REFERRED),
+        ("Anruf", "vermittelt", Outcome.REFERRED),
+    ],
+)
+def test_hand_back_coaching_and_referral_are_recorded(
+    art: str, ergebnis: str, outcome: Outcome
+) -> None:
+    attempt = _only_attempt(_parse([_row(Art=art, Ergebnis=ergebnis, Wiedervorlage="08.12.2026")]))
+    assert attempt.outcome is outcome and attempt.follow_up == date(2026, 12, 8)
+
+
+def test_what_contacts_led_to_needs_a_conversation() -> None:
+    result = _parse([_row(Art="Brief", Ergebnis="Coaching begonnen")])
+    assert result.rejected and "passt nicht zur Art „Brief“" in _errors(result)[0].text
+    assert Outcome.HANDED_BACK in ALLOWED_OUTCOMES[AttemptKind.CALL]
+    assert Outcome.REFERRED in ALLOWED_OUTCOMES[AttemptKind.VISIT]

@@ -128,4 +128,4 @@ def test_driving_figures_say_whether_they_are_estimates(plan: Plan, tmp_path: Pa
     assert set(frame[frame["status"] == "nicht_geplant"]["fahrzeit_art"]) == {""}
     road = replace(plan, travel_is_estimate=False)
     frame = _frame(write_plan_csv(road, tmp_path / "road.csv"))
-    assert set(frame[frame["status"] == "geplant"]["fahrzeit_art"]) == {"Straßennetz"}
+    assert set(frame[frame["status"] == "geplant"]["fahrzeit_art"]) == {"Straße"}

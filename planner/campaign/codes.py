@@ -51,6 +51,10 @@ class Outcome(_Labelled):
     NOT_MET = "nicht_angetroffen"
     MOVED = "verzogen"
     SENT = "versandt"  # a letter went out (Art Brief, Ergebnis empty or "versandt")
+    # What the contact led to (the lead reports these to the job centre):
+    HANDED_BACK = "uebergeben"  # back to the regular contact person (pAp) in the job centre
+    COACHING = "coaching"  # took up the voluntary coaching
+    REFERRED = "vermittelt"  # referred to a counselling service (e.g. debt counselling)
 
     @property
     def failed(self) -> bool:
@@ -64,8 +68,9 @@ class Outcome(_Labelled):
 
     @property
     def closes(self) -> bool:
-        """The case is closed and never planned again (the offer is voluntary)."""
-        return self in (Outcome.DECLINED, Outcome.MOVED)
+        """The case is closed and never planned again: the offer is voluntary (declined),
+        the person left (moved), or the regular contact person takes over (handed back)."""
+        return self in (Outcome.DECLINED, Outcome.MOVED, Outcome.HANDED_BACK)
 
 
 _FAILED = frozenset({Outcome.NOT_REACHED, Outcome.MAILBOX, Outcome.NOT_MET})
@@ -77,6 +82,9 @@ _CONTACT = frozenset(
         Outcome.CANCELLED,
         Outcome.DECLINED,
         Outcome.MET,
+        Outcome.HANDED_BACK,
+        Outcome.COACHING,
+        Outcome.REFERRED,
     }
 )
 
@@ -133,7 +141,7 @@ class Step(_Labelled):
     APPOINTMENT = "termin"  # agreed appointment: a pinned visit
     WAIT = "warten"  # nothing due before ``due`` (Wiedervorlage, letter on its way)
     DONE = "kein_schritt"  # contact made, no follow-up set
-    CLOSED = "abgeschlossen"  # declined or moved away: never planned again
+    CLOSED = "abgeschlossen"  # declined, moved away or handed back: never planned again
     MISSING = "nicht_in_liste"  # not in the latest client list: kept, not planned
 
 
@@ -157,6 +165,9 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         Outcome.NOT_MET.value: "nicht angetroffen",
         Outcome.MOVED.value: "verzogen",
         Outcome.SENT.value: "versandt",
+        Outcome.HANDED_BACK.value: "an Ansprechperson übergeben",
+        Outcome.COACHING.value: "Coaching begonnen",
+        Outcome.REFERRED.value: "an Beratungsstelle vermittelt",
     },
     TimeBand: {
         TimeBand.MORNING.value: "vormittags (8–12 Uhr)",

@@ -50,7 +50,7 @@ class Case:
     site: Site | None  # geocoded position; None when the address could not be placed
     status: CaseStatus = CaseStatus.OPEN
     closed_on: date | None = None
-    closed_by: Outcome | None = None  # the outcome that closed it (abgelehnt, verzogen)
+    closed_by: Outcome | None = None  # the outcome that closed it (abgelehnt, verzogen, …)
     missing_since: date | None = None  # not in a list imported on/after this day
     first_seen: date | None = None
 

@@ -6,8 +6,10 @@ them, nothing here touches a database. The rules, as the team agreed them:
 - phone first: a new case goes on the call list (without a phone number: a letter);
 - ``Termin vereinbart`` → a visit at that time with that coach, pinned;
   ``abgesagt`` → the appointment is gone, back on the call list;
-- ``abgelehnt``, ``verzogen`` → closed, never planned again (only the lead reopens);
-- ``angetroffen`` / ``erreicht`` → contact made; a follow-up only with a Wiedervorlage;
+- ``abgelehnt``, ``verzogen``, ``an Ansprechperson übergeben`` → closed, never planned
+  again (only the lead reopens);
+- ``angetroffen`` / ``erreicht`` / ``Coaching begonnen`` / ``an Beratungsstelle
+  vermittelt`` → contact made; a follow-up only with a Wiedervorlage;
 - ``nicht erreicht``, ``Mailbox``, ``nicht angetroffen`` → try again at another time
   band and weekday; after ``failed_calls_before_letter`` failed calls (or a wrong
   number) an announcement letter, then, once it has arrived, an announced visit.
@@ -51,7 +53,7 @@ def active_appointment(attempts: Sequence[Attempt]) -> Attempt | None:
         if a.outcome is not Outcome.APPOINTMENT or a.appointment is None:
             continue
         later = history[i + 1 :]
-        if any(b.outcome in (Outcome.CANCELLED, Outcome.DECLINED, Outcome.MOVED) for b in later):
+        if any(b.outcome is Outcome.CANCELLED or b.outcome.closes for b in later):
             return None
         held = any(
             b.kind is AttemptKind.VISIT and b.at.date() >= a.appointment.date() for b in later
@@ -120,16 +122,17 @@ def assess(
     if last.outcome is Outcome.CALLBACK:
         due = last.follow_up or last.at.date()
         return _call(case, base, due, f"Rückruf erbeten ({_d(due)})")
-    if last.outcome in (Outcome.DECLINED, Outcome.MOVED):
+    if last.outcome.closes:
         # Still open although the outcome closes: the lead reopened the case.
         return _call(case, base, today, "von der Leitung wieder geöffnet")
-    if last.outcome in (Outcome.MET, Outcome.REACHED, Outcome.APPOINTMENT):
-        what = "Gespräch" if last.outcome is Outcome.MET else "Kontakt"
+    if last.outcome in _CONTACT_MADE:
+        what = _CONTACT_MADE[last.outcome]
         if last.follow_up is None:
+            done = "" if last.outcome in (Outcome.COACHING, Outcome.REFERRED) else " geführt"
             return replace(
                 base,
                 step=Step.DONE,
-                reason=f"{what} am {last.at:%d.%m.} geführt, keine Wiedervorlage",
+                reason=f"{what} am {last.at:%d.%m.}{done}, keine Wiedervorlage",
             )
         if last.follow_up > today:
             return replace(
@@ -140,6 +143,16 @@ def assess(
             )
         return _call(case, base, last.follow_up, f"Wiedervorlage {_d(last.follow_up)}")
     return _after_failures(case, base, since_contact, last, rules)
+
+
+#: Outcomes after which nothing is due unless a Wiedervorlage is set (as a reason reads).
+_CONTACT_MADE: dict[Outcome, str] = {
+    Outcome.MET: "Gespräch",
+    Outcome.REACHED: "Kontakt",
+    Outcome.APPOINTMENT: "Kontakt",
+    Outcome.COACHING: "Coaching begonnen",
+    Outcome.REFERRED: "an Beratungsstelle vermittelt",
+}
 
 
 def _from_list(case: Case) -> tuple[Attempt, ...]:

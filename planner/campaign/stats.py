@@ -8,7 +8,7 @@ answered, a visit where the person opened, also a refusal — the person was rea
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,6 +38,7 @@ class Waiting:
     days: int
     attempts: int
     step: Step
+    last_outcome: Outcome | None = None  # of the latest attempt (None: no attempt yet)
 
 
 @dataclass(frozen=True)
@@ -72,14 +73,12 @@ def campaign_stats(
     by_case: dict[str, list[Attempt]] = {}
     for a in attempts:
         by_case.setdefault(a.case_id, []).append(a)
-    reached = {cid for cid, history in by_case.items() if any(a.outcome.contact for a in history)}
     ids = {c.id for c in cases}
-    reached &= ids
+    reached = reached_ids(attempts) & ids
 
     regions: dict[str, list[str]] = {}
     for c in cases:
-        label = c.site.region or c.site.municipality if c.site is not None else "ohne Ort"
-        regions.setdefault(label, []).append(c.id)
+        regions.setdefault(region_label(c), []).append(c.id)
     tried: dict[str, set[str]] = {}
     met_by: dict[str, set[str]] = {}
     for a in attempts:
@@ -112,6 +111,22 @@ def campaign_stats(
     )
 
 
+#: Group of the cases whose address could not be placed.
+NO_PLACE = "ohne Ort"
+
+
+def region_label(case: Case) -> str:
+    """The region a case counts in (its municipality when no region is set)."""
+    if case.site is None:
+        return NO_PLACE
+    return case.site.region or case.site.municipality
+
+
+def reached_ids(attempts: Iterable[Attempt]) -> set[str]:
+    """Kunden-Nr of everyone reached by one of ``attempts`` (``Outcome.contact``)."""
+    return {a.case_id for a in attempts if a.outcome.contact}
+
+
 def _longest_waiting(
     cases: Sequence[Case],
     by_case: Mapping[str, Sequence[Attempt]],
@@ -125,10 +140,11 @@ def _longest_waiting(
         if c.id in reached or c.status is not CaseStatus.OPEN or c.missing_since is not None:
             continue
         since = c.client.last_contact or c.first_seen or today
+        history = by_case.get(c.id, ())
+        # sorted is stable: of equal times the later recorded attempt counts as the last.
+        last = sorted(history, key=lambda a: a.at)[-1].outcome if history else None
         rows.append(
-            Waiting(
-                c.id, since, (today - since).days, len(by_case.get(c.id, ())), states[c.id].step
-            )
+            Waiting(c.id, since, (today - since).days, len(history), states[c.id].step, last)
         )
     rows.sort(key=lambda w: (-w.days, w.case_id))
     return tuple(rows[:limit])

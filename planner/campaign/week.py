@@ -42,6 +42,11 @@ _NOT_DUE_CODES: dict[Step, Reason] = {
 }
 
 
+def not_due_code(state: CaseState) -> Reason:
+    """The reason code of a case that gets no visit, by its step (plan.csv, figures)."""
+    return _NOT_DUE_CODES[state.step]
+
+
 @dataclass(frozen=True)
 class Week:
     """What the cases ask of one period: visits to plan, and everyone else with a reason."""
@@ -75,10 +80,11 @@ def _unplanned(case: Case, code: Reason, reason: str) -> Unplanned:
 
 
 def is_cancellation(attempt: Attempt, since: datetime) -> bool:
-    """A cancellation (or refusal, or move) recorded after ``since`` (a publication)."""
+    """A cancellation (or an outcome that closes the case: refusal, move, hand-back)
+    recorded after ``since`` (a publication)."""
     when = attempt.recorded_at or attempt.at
-    closing = (Outcome.CANCELLED, Outcome.DECLINED, Outcome.MOVED)
-    return attempt.outcome in closing and when >= since
+    closing = attempt.outcome is Outcome.CANCELLED or attempt.outcome.closes
+    return closing and when >= since
 
 
 def _cancelled_since(attempts: Sequence[Attempt], since: datetime) -> Attempt | None:

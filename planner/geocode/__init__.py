@@ -10,7 +10,9 @@ without municipality or PLZ yields ``site=None`` and an ERROR message naming bot
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
 from planner import geodata
@@ -37,10 +39,12 @@ __all__ = [
     "PlaceResolver",
     "Resolution",
     "Status",
+    "configured_resolver",
     "geocode_client",
     "geocode_clients",
     "resolve_meeting_place",
     "resolve_office_address",
+    "using_resolver",
 ]
 
 #: Address field → column header of the client list (used in ``Message.field``).
@@ -53,6 +57,26 @@ FIELD_COLUMNS = {
 }
 _POSITION = "Breite/Länge"
 _NOT_PLANNABLE = "Kunde kann nicht eingeplant werden. Bitte Adresse prüfen."
+
+# The CLI sets a street-level chain (``--strassen``, own servers) for one command; every
+# stage that geocodes without an explicit resolver (plan, check, the campaign import)
+# then uses it, without threading a parameter through code that does not care.
+_RESOLVER: ContextVar[PlaceResolver | None] = ContextVar("planner_resolver", default=None)
+
+
+@contextmanager
+def using_resolver(resolver: PlaceResolver | None) -> Iterator[None]:
+    """Within the block, geocoding without an explicit ``geocoder`` uses ``resolver``."""
+    token = _RESOLVER.set(resolver)
+    try:
+        yield
+    finally:
+        _RESOLVER.reset(token)
+
+
+def configured_resolver() -> PlaceResolver:
+    """The resolver set by :func:`using_resolver`, else the offline gazetteer."""
+    return _RESOLVER.get() or default_gazetteer()
 
 
 def geocode_clients(
@@ -68,7 +92,7 @@ def geocode_clients(
     ``meeting_places`` are the team's defaults per municipality (``Team.meeting_places``),
     ``None`` when no team is known.
     """
-    resolver = geocoder if geocoder is not None else default_gazetteer()
+    resolver = geocoder if geocoder is not None else configured_resolver()
     defaults = dict(meeting_places) if meeting_places is not None else None
     meeting = MemoResolver(resolver)
     return tuple(
@@ -87,7 +111,7 @@ def geocode_client(
     client: Client, *, source: str = "", geocoder: PlaceResolver | None = None
 ) -> GeocodedClient:
     """Position one client: manual Breite/Länge first, otherwise the address."""
-    resolver = geocoder if geocoder is not None else default_gazetteer()
+    resolver = geocoder if geocoder is not None else configured_resolver()
     if client.manual_position is not None:
         return _manual(client, source, resolver)
     resolution = resolver.resolve(client.address)

@@ -124,6 +124,9 @@ ALLOWED_OUTCOMES: dict[AttemptKind, tuple[Outcome, ...]] = {
         Outcome.CANCELLED,
         Outcome.DECLINED,
         Outcome.MOVED,
+        Outcome.HANDED_BACK,
+        Outcome.COACHING,
+        Outcome.REFERRED,
     ),
     AttemptKind.LETTER: (
         Outcome.SENT,
@@ -139,6 +142,9 @@ ALLOWED_OUTCOMES: dict[AttemptKind, tuple[Outcome, ...]] = {
         Outcome.CANCELLED,
         Outcome.DECLINED,
         Outcome.MOVED,
+        Outcome.HANDED_BACK,
+        Outcome.COACHING,
+        Outcome.REFERRED,
     ),
 }
 
@@ -166,6 +172,14 @@ _OUTCOME_WORDS: dict[str, Outcome] = {
     "verschickt": Outcome.SENT,
     "weggezogen": Outcome.MOVED,
     "unbekannt verzogen": Outcome.MOVED,
+    "an pap uebergeben": Outcome.HANDED_BACK,
+    "an ansprechpartner uebergeben": Outcome.HANDED_BACK,
+    "an ansprechpartnerin uebergeben": Outcome.HANDED_BACK,
+    "zurueck an ansprechperson": Outcome.HANDED_BACK,
+    "coaching angenommen": Outcome.COACHING,
+    "weitervermittelt": Outcome.REFERRED,
+    "an beratung vermittelt": Outcome.REFERRED,
+    "schuldnerberatung": Outcome.REFERRED,
 }
 
 _TIME = re.compile(r"^(?P<h>\d{1,2})(?:[:.](?P<m>\d{2})(?::\d{2})?)?(?:\s*uhr)?$")

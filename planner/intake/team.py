@@ -82,6 +82,7 @@ LEGAL_BREAKS = BreakRule(after_min=6 * 60, break_min=30, long_after_min=9 * 60, 
 _TOP_KEYS = (
     "standard_besuchsdauer_min", "pause", "buero", "coach", "beratungsmobil", "regionen",
     "treffpunkte",
+    "server",  # own OSRM / Nominatim / Photon, read by planner.roads.servers
 )  # fmt: skip
 _PAUSE_KEYS = ("nach_stunden", "minuten", "lang_nach_stunden", "lang_minuten")
 _OFFICE_KEYS = ("kennung", "name", "adresse", "breite", "laenge")

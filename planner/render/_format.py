@@ -21,7 +21,8 @@ from planner.model import (
 #: How exact a position is, in words a coach understands.
 PRECISION_DE: dict[Precision, str] = {
     Precision.MANUAL: "manuell gesetzt (genau)",
-    Precision.STREET: "Straße (genau)",
+    Precision.HOUSE_NUMBER: "Hausnummer (genau)",
+    Precision.STREET: "Straße (Hausnummer ungefähr)",
     Precision.ORTSTEIL: "Ortsteil-Mitte (ungefähr)",
     Precision.MUNICIPALITY: "Gemeinde-Mitte (grob)",
 }

@@ -17,7 +17,8 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -67,6 +68,10 @@ OFFICE_COLOUR = "#1A1A1A"
 DAY_DASHES: tuple[str, ...] = ("10 7", "2 7", "16 5 3 5", "6 4", "1 5 8 5")
 BACKGROUND = "#E4E7EA"
 STRAIGHT_LINE_NOTE = "Luftlinie – keine Straßenführung"
+ROAD_LINE_NOTE = "Straßenverlauf (OpenStreetMap)"
+MAIN_ROAD_COLOUR = "#B8860B"
+#: Line width per main-road class (1 motorway … 5 Kreisstraße), in pixels.
+_MAIN_ROAD_WEIGHT = {1: 3.0, 2: 2.6, 3: 2.2, 4: 1.6, 5: 1.1}
 
 _DEFAULT_CENTRE = (50.63, 8.37)  # Lahn-Dill-Kreis, used when nothing else is known
 _MARKER_RING_PX = 15  # radius on which markers sharing one position are spread
@@ -75,6 +80,23 @@ _CLUSTER_IDS_SHOWN = 20  # Kunden-Nr listed in such a marker's popup
 
 
 # --------------------------------------------------------------------------- public API
+
+LatLon = tuple[float, float]
+
+
+@dataclass(frozen=True, eq=False)
+class RoadOverlay:
+    """Road data for the map (``--strassen`` or an own OSRM server).
+
+    ``path`` gives the driven line of one leg (origin, destination → vertices); with it
+    every tour is drawn along the roads instead of straight. ``main_roads`` is a GeoJSON
+    FeatureCollection of main roads (property ``klasse`` 1–5), drawn as an offline layer.
+    """
+
+    path: Callable[[LatLon, LatLon], Sequence[LatLon]] | None = None
+    main_roads: dict[str, Any] | None = None
+    source: str = ""  # German, for the legend ("OpenStreetMap-Auszug …")
+
 
 
 def render_map(
@@ -88,6 +110,7 @@ def render_map(
     tiles_attribution: str | None = None,
     title: str = "",
     place_labels: Mapping[str, tuple[float, float]] | None = None,
+    roads: RoadOverlay | None = None,
 ) -> Path:
     """Write the overview map of ``plan`` to ``path`` and return ``path``.
 
@@ -96,6 +119,7 @@ def render_map(
     the map has a plain background and needs no network at all; with it, the tile
     server sees which map section is viewed (never any client data). ``place_labels``
     (name → (lat, lon), e.g. the 23 municipalities) give orientation without tiles.
+    ``roads`` draws legs along the roads and adds the main-roads layer.
     """
     html = map_html(
         plan,
@@ -106,6 +130,7 @@ def render_map(
         tiles_attribution=tiles_attribution,
         title=title,
         place_labels=place_labels,
+        roads=roads,
     )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,6 +148,7 @@ def map_html(
     tiles_attribution: str | None = None,
     title: str = "",
     place_labels: Mapping[str, tuple[float, float]] | None = None,
+    roads: RoadOverlay | None = None,
 ) -> str:
     """The map page as a string (see :func:`render_map`)."""
     title = title or default_title(plan)
@@ -161,6 +187,8 @@ def map_html(
 
     if boundary_fc:
         _add_boundary(fmap, boundary_fc, tiles=bool(tiles_url))
+    if roads is not None and roads.main_roads and roads.main_roads.get("features"):
+        _add_main_roads(fmap, roads.main_roads)
     if region_outlines:
         _add_regions(fmap, region_outlines)
     if place_labels:
@@ -178,6 +206,7 @@ def map_html(
             offsets=offsets,
             show_names=show_names,
             estimate=plan.travel_is_estimate,
+            leg_path=roads.path if roads is not None else None,
         )
         groups_by_day[tour.day].append(group)
     _add_offices(fmap, plan)
@@ -189,7 +218,10 @@ def map_html(
         _day_filter(groups_by_day).add_to(fmap)
     folium.FitBounds(bounds, padding=(12, 12)).add_to(fmap)
     _Legend(
-        _legend_html(plan, colours, title, tiles_attribution if tiles_url else None, day_index)
+        _legend_html(
+            plan, colours, title, tiles_attribution if tiles_url else None, day_index,
+            roads=roads,
+        )  # fmt: skip
     ).add_to(fmap)
 
     html = figure.render()
@@ -627,6 +659,7 @@ def _add_tour(
     offsets: dict[tuple[str, int], tuple[float, float]],
     show_names: bool,
     estimate: bool,
+    leg_path: Callable[[LatLon, LatLon], Sequence[LatLon]] | None = None,
 ) -> folium.FeatureGroup:
     name = (
         f'<span class="bm-swatch" style="background:{colour}"></span>'
@@ -638,11 +671,15 @@ def _add_tour(
         points = [(tour.start_office.lat, tour.start_office.lon)]
         points += [(s.visit.site.lat, s.visit.site.lon) for s in tour.stops]
         points.append((tour.end_office.lat, tour.end_office.lon))
+        note = STRAIGHT_LINE_NOTE
+        if leg_path is not None:
+            points = _along_roads(points, leg_path)
+            note = ROAD_LINE_NOTE
         line = folium.PolyLine(  # type: ignore[no-untyped-call]
             points, color=colour, weight=3.5, opacity=0.9, dash_array=dash, class_name="bm-route"
         ).add_to(group)
         tip = (
-            f"<b>{STRAIGHT_LINE_NOTE}</b><br>{esc(tour_label(tour))}"
+            f"<b>{note}</b><br>{esc(tour_label(tour))}"
             f"<br>Fahrzeit {'geschätzt ' if estimate else ''}{minutes_de(tour.driving_min)}, "
             f"{km_de(tour.distance_m)}"
         )
@@ -665,6 +702,38 @@ def _add_tour(
             z_offset=100,
         ).add_to(group)
     return group
+
+
+def _along_roads(
+    points: Sequence[LatLon], leg_path: Callable[[LatLon, LatLon], Sequence[LatLon]]
+) -> list[LatLon]:
+    """The stops joined by the driven lines of each leg (one polyline per tour)."""
+    line: list[LatLon] = [points[0]]
+    for origin, destination in zip(points, points[1:], strict=False):
+        if origin == destination:
+            continue
+        leg = [(round(lat, 6), round(lon, 6)) for lat, lon in leg_path(origin, destination)]
+        # OSRM's line starts and ends on the road; the stop itself may sit a little off it.
+        line.extend([*leg, destination] if leg else [destination])
+    return line
+
+
+def _add_main_roads(fmap: folium.Map, roads: dict[str, Any]) -> None:
+    """Main roads as an offline vector layer under everything else (not clickable)."""
+    group = folium.FeatureGroup(name="Hauptstraßen", show=True).add_to(fmap)
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        rank = int(feature.get("properties", {}).get("klasse", 5))
+        return {
+            "color": MAIN_ROAD_COLOUR,
+            "weight": _MAIN_ROAD_WEIGHT.get(rank, 1.1),
+            "opacity": 0.75 if rank <= 3 else 0.55,
+            "interactive": False,
+        }
+
+    folium.GeoJson(roads, style_function=style, interactive=False, smooth_factor=1.5).add_to(
+        group
+    )
 
 
 def _day_filter(groups_by_day: Mapping[date, list[folium.FeatureGroup]]) -> _Script:
@@ -915,7 +984,7 @@ def _stop_popup(tour: Tour, number: int, stop: Stop, *, show_names: bool, estima
         (
             "Anfahrt",
             f"{minutes_de(stop.travel_min)}, {km_de(stop.distance_m)}"
-            + (" (geschätzt)" if estimate else ""),
+            + (" (geschätzt)" if estimate else " (Straße)"),
         ),
     ]
     head = f"Nr. {number} · {esc(tour.coach.name)} · {esc(date_short_de(tour.day))}"
@@ -924,6 +993,11 @@ def _stop_popup(tour: Tour, number: int, stop: Stop, *, show_names: bool, estima
     approx = ""
     if site.precision in (Precision.ORTSTEIL, Precision.MUNICIPALITY):
         approx = '<div class="bm-pop-note">Position ungefähr: Punkt liegt in der Ortsmitte.</div>'
+    elif site.precision is Precision.STREET:
+        approx = (
+            '<div class="bm-pop-note">Position ungefähr: richtige Straße, Hausnummer '
+            "geschätzt.</div>"
+        )
     return (
         f'<div class="bm-pop"><div class="bm-pop-h">{head}</div>'
         f"<table>{_rows(rows)}</table>{approx}</div>"
@@ -994,6 +1068,8 @@ def _legend_html(
     title: str,
     tiles_attribution: str | None,
     day_index: dict[date, int],
+    *,
+    roads: RoadOverlay | None = None,
 ) -> str:
     tours_by_coach: dict[str, list[Tour]] = defaultdict(list)
     for tour in _sorted_tours(plan):
@@ -1026,13 +1102,18 @@ def _legend_html(
     sample_stop, _ = _stop_svg(1, "#555555", VisitPlace.HOME)
     sample_cafe, _ = _stop_svg(1, "#555555", VisitPlace.CAFE)
     sample_van, _ = _stop_svg(1, "#555555", VisitPlace.VAN)
+    along_roads = roads is not None and roads.path is not None
+    line_note = ROAD_LINE_NOTE if along_roads else STRAIGHT_LINE_NOTE
+    main_roads = ""
+    if roads is not None and roads.main_roads and roads.main_roads.get("features"):
+        main_roads = f"<span>{_line_svg(MAIN_ROAD_COLOUR, '1 0', 26)} Hauptstraßen</span>"
     parts.append(
         '<div class="bm-symbols">'
         f"<span>{_small(sample_stop)} Wohnung</span><span>{_small(sample_cafe)} Café</span>"
         f"<span>{_small(sample_van)} Beratungsmobil</span>"
         f"<span>{_small(_office_svg())} Büro</span>"
         f"<span>{_small(_unplanned_svg())} nicht eingeplant</span>"
-        f"<span>{_line_svg('#555555', DAY_DASHES[0], 26)} {STRAIGHT_LINE_NOTE}</span></div>"
+        f"<span>{_line_svg('#555555', DAY_DASHES[0], 26)} {line_note}</span>{main_roads}</div>"
         "<p>Zahl im Symbol = Reihenfolge der Besuche. Punkte in Ortsmitte sind ungefähr; "
         "Besuche am selben Ort werden nebeneinander gezeigt.</p>"
     )
@@ -1047,6 +1128,8 @@ def _legend_html(
         )
     elif plan.travel_model:
         parts.append(f"<p>Fahrzeiten: {esc(plan.travel_model)}</p>")
+    if roads is not None and roads.source and not along_roads:
+        parts.append(f"<p>Hauptstraßen: {esc(roads.source)}</p>")
     parts.append(f'<p class="bm-attr">{esc(ATTRIBUTION)}')
     if tiles_attribution:
         parts.append(f"<br>Hintergrundkarte: {esc(tiles_attribution)}")

@@ -80,7 +80,7 @@ def plan_rows(plan: Plan, *, show_names: bool = False) -> Iterator[dict[str, str
         for number, stop in enumerate(tour.stops, start=1):
             row = _stop_row(tour, number, stop, show_names=show_names)
             # Every output says whether driving figures are estimates (no road network).
-            row["fahrzeit_art"] = "geschätzt" if plan.travel_is_estimate else "Straßennetz"
+            row["fahrzeit_art"] = "geschätzt" if plan.travel_is_estimate else "Straße"
             yield row
     for item in sorted(plan.unplanned, key=lambda u: (u.row is None, u.row or 0, u.client_id)):
         yield _unplanned_row(item, show_names=show_names)

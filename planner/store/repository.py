@@ -896,7 +896,8 @@ def _to_attempt(row: AttemptRow) -> Attempt:
 
 def _coarsen_site(row: CaseRow) -> None:
     """A manual or street-level position points at a home: keep only the municipality."""
-    if row.site_precision not in (Precision.MANUAL.value, Precision.STREET.value):
+    exact = (Precision.MANUAL.value, Precision.HOUSE_NUMBER.value, Precision.STREET.value)
+    if row.site_precision not in exact:
         return
     from planner import geodata  # lazy: loads the district's data files
 

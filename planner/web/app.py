@@ -27,11 +27,11 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from planner.model import Team
-from planner.store import Store
+from planner.store import Role, Store
 from planner.web import auth
 from planner.web.context import AppContext
 from planner.web.pages import calls, cases, error_page, imports, stand, today, week
-from planner.web.security import Endpoint, SecurityHeaders, SessionGate
+from planner.web.security import Endpoint, SecurityHeaders, SessionGate, current
 
 #: Largest request body (the client-list upload of the import page will be the biggest).
 MAX_BODY_BYTES = 20 * 1024 * 1024
@@ -142,8 +142,10 @@ def post(path: str, endpoint: Endpoint) -> Route:
     return Route(path, endpoint, methods=["POST"])
 
 
-async def _home(_request: Request) -> Response:
-    return RedirectResponse("/faelle", status_code=303)
+async def _home(request: Request) -> Response:
+    """``/``: where each role starts the day – a coach on Heute, the lead on Woche."""
+    lead = current(request).user.role is Role.LEAD
+    return RedirectResponse("/woche" if lead else "/heute", status_code=303)
 
 
 def _team(path: Path) -> Team:
