@@ -28,7 +28,10 @@ from planner.tabular import write_csv
 
 if TYPE_CHECKING:
     from planner.campaign.calls import CallList
+    from planner.render.ics import CalendarHistory
+    from planner.render.letters import LetterSettings
     from planner.store import Role, Store
+    from planner.workflow import StorePlan
 
 # soft_wrap: long German messages stay one line each when piped into a file or log.
 err = Console(stderr=True, soft_wrap=True)
@@ -107,6 +110,12 @@ def _add_plan_options(p: argparse.ArgumentParser, default_out: str) -> None:
                    help="Kartenhintergrund von diesem Kachelserver, z. B. einem eigenen "
                    "http://localhost:8080/{z}/{x}/{y}.png; ohne Angabe kein Hintergrund und "
                    "keine Netzwerkzugriffe")  # fmt: skip
+    p.add_argument("--ohne-pdf", dest="without_pdf", action="store_true",
+                   help="Laufzettel nur als HTML, ohne PDF (schneller)")  # fmt: skip
+    p.add_argument("--kalender-adressen", dest="calendar_addresses", action="store_true",
+                   help="Straße und Hausnummer in die Kalenderdateien (kalender/*.ics) "
+                   "schreiben; sonst nur Treffpunkt, Standort oder Ort – Kalender werden oft "
+                   "mit Servern und Telefonen abgeglichen")  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -153,6 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--publish", action="store_true",
                       help="Plan verbindlich machen: seine Besuche werden angeheftet und bei "
                       "einer späteren Neuplanung derselben Tage beibehalten")  # fmt: skip
+    plan.add_argument("--briefe", action="store_true",
+                      help="nur mit --clients und --namen: ein Ankündigungsschreiben (PDF) je "
+                      "eingeplantem Besuch nach briefe/ (Vorlage und Telefonnummern: "
+                      "vorlagen/ neben der Teamdatei)")  # fmt: skip
     _add_store_options(plan)
 
     check = commands.add_parser(
@@ -167,9 +180,37 @@ def build_parser() -> argparse.ArgumentParser:
                        help="Bericht als CSV (Standard: bericht.csv)")  # fmt: skip
     add_road_options(check, calibration=False)
     _add_campaign_commands(commands)
+    _add_letters_command(commands)
     _add_web_commands(commands)
     add_roads_parser(commands)
     return parser
+
+
+def _add_letters_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    letters = commands.add_parser(
+        "letters", help="Ankündigungsschreiben (PDF) für die Fälle mit nächstem Schritt Brief",
+        description="Schreibt für jeden Fall, dessen nächster Schritt ein Ankündigungsbrief "
+        "ist, ein Schreiben mit einem Besuchstermin (Tag und Zeitfenster, bei der "
+        "Bezugscoach, wenn möglich) als PDF. Der Besuch wird in den veröffentlichten Plan "
+        "eingetragen und der Brief als versandt am DATUM gespeichert. Die Schreiben "
+        "enthalten Name und Anschrift: nur mit --namen.",
+    )  # fmt: skip
+    letters.add_argument("--team", type=Path, required=True, metavar="DATEI",
+                         help="Teamdatei; daneben vorlagen/ankuendigung.html.j2 (eigene "
+                         "Vorlage) und vorlagen/briefe.toml (Absender, "
+                         "Telefonnummern)")  # fmt: skip
+    letters.add_argument("--from", dest="start", type=_date, required=True, metavar="DATUM",
+                         help="Datum der Schreiben (Versand), TT.MM.JJJJ; der Besuch liegt "
+                         f"frühestens {settings.LETTER_DAYS_BEFORE_VISIT} Tage später")  # fmt: skip
+    letters.add_argument("--days", type=_positive_int, default=5, metavar="N",
+                         help="so viele Tage ab dem frühesten Besuchstag absuchen "
+                         "(Standard: 5)")  # fmt: skip
+    letters.add_argument("--out", type=Path, required=True, metavar="ORDNER",
+                         help="Ausgabeordner für die PDF-Dateien und briefe.csv")  # fmt: skip
+    letters.add_argument("--namen", action="store_true",
+                         help="nötig: bestätigt, dass Schreiben mit Name und Anschrift "
+                         "(Sozialdaten) erstellt werden")  # fmt: skip
+    _add_store_options(letters)
 
 
 def _add_store_options(p: argparse.ArgumentParser) -> None:
@@ -381,7 +422,10 @@ def _print_plan(plan: Plan, out_dir: Path) -> None:
         f"Rechenzeit {plan.solve_seconds:.1f} s ({plan.stop_reason})."
     )
     out.print(plan.travel_model, markup=False, highlight=False)
-    out.print(f"Ausgabe: {out_dir}/ (karte.html, laufzettel/, plan.csv, zusammenfassung.txt)")
+    out.print(
+        f"Ausgabe: {out_dir}/ (karte.html, laufzettel/ mit PDF, kalender/, plan.csv, plan.xlsx, "
+        "zusammenfassung.txt)"
+    )
 
 
 def _print_notes(notes: Sequence[str]) -> None:
@@ -390,7 +434,13 @@ def _print_notes(notes: Sequence[str]) -> None:
 
 
 def _run_plan(
-    intake: IntakeResult, team: Team, start: date, days: int, args: argparse.Namespace, title: str
+    intake: IntakeResult,
+    team: Team,
+    start: date,
+    days: int,
+    args: argparse.Namespace,
+    title: str,
+    letters: LetterSettings | None = None,
 ) -> None:
     from planner.geocode import using_resolver
     from planner.pipeline import RenderOptions, build_plan, render_outputs
@@ -409,25 +459,38 @@ def _run_plan(
             intake, team, start, days, stopping, travel=roads.travel,
             progress=lambda text: status.update(text),
         )  # fmt: skip
-        status.update("Karte und Laufzettel schreiben …")
+        status.update("Karte, Laufzettel, PDF, Kalender und plan.xlsx schreiben …")
         options = RenderOptions(
-            show_names=args.namen, tiles_url=args.kacheln, title=title, roads=roads.overlay
-        )
-        render_outputs(plan, staging, team, options)
+            show_names=args.namen, tiles_url=args.kacheln, title=title, roads=roads.overlay,
+            calendar_addresses=args.calendar_addresses, previous=args.out, letters=letters,
+            pdf=not args.without_pdf,
+        )  # fmt: skip
+        written = render_outputs(plan, staging, team, options)
     _print_plan(plan, args.out)
+    _print_notes(written.notes)
+    if written.letters:
+        out.print(f"{len(written.letters)} Ankündigungsschreiben in {args.out}/briefe/")
 
 
 def _plan(args: argparse.Namespace) -> None:
     start = args.start or _next_monday(date.today())
     output_folder.check_folder(args.out)  # before reading: a bad --out costs nothing
     if args.clients is None:
+        if args.briefe:
+            raise PlannerError("--briefe gilt nur mit --clients (einmalige Liste); für die "
+                               "Fälle der Kampagne: planner letters.")  # fmt: skip
         _plan_store(args, start)
         return
     if args.publish:
         raise PlannerError("--publish gilt nur für die Planung aus der Kampagnen-Datenbank "
                            "(ohne --clients).")  # fmt: skip
+    letters = _letter_settings(args) if args.briefe else None
     intake, team = _load(args.clients, args.team)
-    _run_plan(intake, team, start, args.days, args, f"Touren ab {start:%d.%m.%Y}")
+    if letters is not None:
+        from planner.render.letters import check_phones
+
+        check_phones(team.coaches, letters)  # before planning: every coach may get visits
+    _run_plan(intake, team, start, args.days, args, f"Touren ab {start:%d.%m.%Y}", letters)
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -457,10 +520,13 @@ def _demo_campaign(args: argparse.Namespace) -> None:
             write_calls_csv(calls, staging / "anrufliste.csv", show_names=args.namen)
             render_calls_html(calls, staging / "anrufliste.html", team, show_names=args.namen)
             result = plan_from_store(store, team, DEMO_WEEK, 5, stopping, today=DEMO_WEEK)
+            history = _calendar_history(store, result, DEMO_WEEK, 5)
         options = RenderOptions(
-            show_names=args.namen, tiles_url=args.kacheln, title="Demo-Kampagne ab 30.11.2026"
-        )
-        render_outputs(result.plan, staging, team, options)
+            show_names=args.namen, tiles_url=args.kacheln, title="Demo-Kampagne ab 30.11.2026",
+            calendar_addresses=args.calendar_addresses, previous=args.out,
+            calendar_history=history, pdf=not args.without_pdf,
+        )  # fmt: skip
+        written = render_outputs(result.plan, staging, team, options)
     out.print(
         f"Demo-Kampagne: Kundenliste am 16.11.2026 importiert, zwei Wochen mit "
         f"{seeded.attempts} Anrufen, Briefen und Besuchen, {seeded.published_weeks} "
@@ -468,6 +534,7 @@ def _demo_campaign(args: argparse.Namespace) -> None:
     )
     _print_calls(calls)
     _print_plan(result.plan, args.out)
+    _print_notes(written.notes)
     out.print(f"Datenbank zum Ausprobieren: {args.out}/kampagne.db (z. B. planner calls --db …)")
 
 
@@ -713,14 +780,17 @@ def _plan_store(args: argparse.Namespace, start: date) -> None:
             today=date.today(), publish=args.publish, user=_user(args),
             progress=lambda text: status.update(text), travel=roads.travel,
         )  # fmt: skip
-        status.update("Karte und Laufzettel schreiben …")
+        status.update("Karte, Laufzettel, PDF, Kalender und plan.xlsx schreiben …")
         options = RenderOptions(
             show_names=args.namen, tiles_url=args.kacheln, title=f"Touren ab {start:%d.%m.%Y}",
-            roads=roads.overlay,
-        )
-        render_outputs(result.plan, staging, team, options)
+            roads=roads.overlay, calendar_addresses=args.calendar_addresses, previous=args.out,
+            calendar_history=_calendar_history(store, result, start, args.days),
+            pdf=not args.without_pdf,
+        )  # fmt: skip
+        written = render_outputs(result.plan, staging, team, options)
         write_changes(result, staging / "aenderungen.csv")
     _print_plan(result.plan, args.out)
+    _print_notes(written.notes)
     if result.previous is not None:
         since = f"{result.previous.published_at:%d.%m.%Y %H:%M}"
         out.print(
@@ -731,6 +801,79 @@ def _plan_store(args: argparse.Namespace, start: date) -> None:
             out.print(f"  {change.case_id}: {change.text}", markup=False, highlight=False)
     if result.published is not None:
         out.print(f"Veröffentlicht: {len(result.published.visits)} Besuche sind angeheftet.")
+
+
+def _calendar_history(store: Store, result: StorePlan, start: date, days: int) -> CalendarHistory:
+    """SEQUENCE and cancelled visits for the calendars, from the published versions."""
+    from planner.render.ics import history_from_changes
+
+    versions = len(store.publications(start, days))
+    published = result.published is not None
+    return history_from_changes(result.changes, versions, published_now=published)
+
+
+# --------------------------------------------------------------------------- letters
+
+
+def _letter_settings(args: argparse.Namespace) -> LetterSettings:
+    """Sender, phones and template from beside the team file; refused without --namen."""
+    from planner.render.letters import NEEDS_NAMES, check_template, letter_settings
+
+    if not args.namen:
+        raise PlannerError(NEEDS_NAMES)
+    found = letter_settings(args.team)
+    check_template(found)
+    return found
+
+
+def _letters(args: argparse.Namespace) -> None:
+    from planner.render.letters import Announcement, check_phones, letter_file_name, write_letters
+    from planner.render.pdf import weasyprint
+    from planner.workflow import commit_letters, propose_letters
+
+    found = _letter_settings(args)  # before anything else: no names, no letters
+    output_folder.check_folder(args.out)
+    weasyprint()  # a missing PDF library stops the run before anything is stored
+    team = _team(args.team)
+    now = datetime.now().replace(microsecond=0)
+    with _open_store(args) as store, output_folder.staged(args.out) as staging:
+        run = propose_letters(store, team, args.start, args.days, now=now)
+        coaches = {c.key: c for c in team.coaches}
+        check_phones((coaches[p.slot.coach] for p in run.proposals), found)
+        items = {
+            p.case.id: Announcement(
+                p.case.client, p.case.site, coaches[p.slot.coach],
+                team.office(coaches[p.slot.coach].office), p.slot.start, p.duration_min,
+                p.slot.with_van,
+            )
+            for p in run.proposals
+        }  # fmt: skip
+        # The PDFs first: should one fail, nothing has been stored yet.
+        paths = dict(
+            zip(items, write_letters(list(items.values()), staging, found,
+                                     letter_date=args.start), strict=True)
+        )  # fmt: skip
+        done, refused = commit_letters(store, team, run, user=_user(args), now=now)
+        for case_id, _ in refused:
+            paths.pop(case_id).unlink()
+        rows = [
+            {"Kunden-Nr": p.case.id, "Coach": coaches[p.slot.coach].name,
+             "Besuch": f"{p.slot.start:%d.%m.%Y %H:%M}",
+             "Datei": letter_file_name(items[p.case.id]), "Hinweis": ""}
+            for p in done
+        ] + [
+            {"Kunden-Nr": case_id, "Coach": "", "Besuch": "", "Datei": "", "Hinweis": why}
+            for case_id, why in (*run.skipped, *refused)
+        ]  # fmt: skip
+        write_csv(staging / "briefe.csv", ["Kunden-Nr", "Coach", "Besuch", "Datei", "Hinweis"],
+                  rows)  # fmt: skip
+    out.print(
+        f"{len(done)} Ankündigungsschreiben vom {args.start:%d.%m.%Y} in {args.out}/ "
+        f"(Liste: briefe.csv); die Besuche sind in den veröffentlichten Plan eingetragen, "
+        "die Briefe als versandt gespeichert."
+    )
+    for case_id, why in (*run.skipped, *refused):
+        out.print(f"  kein Schreiben für {case_id}: {why}", markup=False, highlight=False)
 
 
 # --------------------------------------------------------------------------- browser app
@@ -826,6 +969,7 @@ _COMMANDS = {
     "reopen": _reopen,
     "purge": _purge,
     "status": _status,
+    "letters": _letters,
     "web": _web,
     "user": _accounts,
     "roads": _roads,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +35,8 @@ from planner.solve.problem import coach_day_spans
 from planner.traveltime import GreatCircleEstimate, TravelTimeProvider
 
 if TYPE_CHECKING:
+    from planner.render.ics import CalendarHistory
+    from planner.render.letters import LetterSettings
     from planner.render.map import RoadOverlay
 
 Progress = Callable[[str], None]
@@ -196,6 +198,12 @@ class Outputs:
     sheets: tuple[Path, ...]
     csv: Path
     summary: Path
+    pdfs: tuple[Path, ...] = ()  # per tour, then per coach for the period
+    calendars: tuple[Path, ...] = ()  # per coach
+    workbook: Path | None = None
+    letters: tuple[Path, ...] = ()
+    #: German notes for the user, e.g. why no PDF could be made.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,6 +216,19 @@ class RenderOptions:
     title: str = ""
     #: Road lines and main roads on the map (``--strassen`` or an own OSRM server).
     roads: RoadOverlay | None = None
+    #: Route sheets also as PDF (per tour and per coach for the period).
+    pdf: bool = True
+    #: The street address in calendar events (``--kalender-adressen``); else the place.
+    calendar_addresses: bool = False
+    #: The output folder this run replaces: its calendars continue the events' versions.
+    previous: Path | None = None
+    #: The campaign's version and dropped visits for the calendars (plan from the store).
+    calendar_history: CalendarHistory | None = None
+    #: Announcement letters for every planned visit (``planner plan --briefe``); needs
+    #: ``show_names`` (letters carry name and address).
+    letters: LetterSettings | None = None
+    #: The time printed on the outputs and stamped on calendar events (default: now).
+    created: datetime | None = None
 
 
 def write_outputs(
@@ -218,6 +239,8 @@ def write_outputs(
     ``out_dir`` ends up holding either its previous contents or the complete new plan
     (see :mod:`planner.output_folder`); the returned paths are the final ones.
     """
+    if options.previous is None:
+        options = replace(options, previous=out_dir)
     with output_folder.staged(out_dir) as staging:
         written = render_outputs(plan, staging, team, options)
     final = out_dir.absolute()
@@ -230,16 +253,34 @@ def write_outputs(
         tuple(moved(p) for p in written.sheets),
         moved(written.csv),
         moved(written.summary),
+        tuple(moved(p) for p in written.pdfs),
+        tuple(moved(p) for p in written.calendars),
+        moved(written.workbook) if written.workbook else None,
+        tuple(moved(p) for p in written.letters),
+        written.notes,
     )
 
 
 def render_outputs(
     plan: Plan, out_dir: Path, team: Team, options: RenderOptions = RenderOptions()
 ) -> Outputs:
-    """Map, route sheets, plan.csv and summary.txt into ``out_dir`` (a fresh folder)."""
+    """Map, route sheets (HTML and PDF), calendars, plan.csv, plan.xlsx and summary.txt
+    (and letters when asked) into ``out_dir`` (a fresh folder)."""
     from planner.render import render_map, render_sheets, write_plan_csv, write_summary
+    from planner.render.ics import CalendarHistory, calendar_name, write_calendars
+    from planner.render.minimap import cached_leg_path
+    from planner.render.pdf import PdfUnavailable, render_sheet_pdfs, weasyprint, week_pdf_name
+    from planner.render.sheet import SheetLinks
+    from planner.render.workbook import write_plan_xlsx
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    created = options.created or datetime.now()
+    notes: list[str] = []
+    if options.letters is not None and not options.show_names:
+        from planner.errors import PlannerError
+        from planner.render.letters import NEEDS_NAMES
+
+        raise PlannerError(NEEDS_NAMES)
     map_path = render_map(
         plan,
         out_dir / "karte.html",
@@ -252,11 +293,51 @@ def render_outputs(
         place_labels={m.name: (m.lat, m.lon) for m in geodata.municipalities()},
         roads=options.roads,
     )
-    sheets = render_sheets(plan, out_dir / "laufzettel", show_names=options.show_names)
+    pdf = options.pdf
+    if pdf:
+        try:
+            weasyprint()
+        except PdfUnavailable as exc:  # the HTML sheets still print from a browser
+            notes.append(f"{exc} Die Laufzettel liegen als HTML vor.")
+            pdf = False
+    calendars = write_calendars(
+        plan, out_dir, created=created, addresses=options.calendar_addresses,
+        previous_dir=options.previous, history=options.calendar_history or CalendarHistory(),
+    )  # fmt: skip
+    sheet_dir = out_dir / "laufzettel"
+    # The map of each sheet follows the roads like karte.html; each leg asked once.
+    leg_path = cached_leg_path(options.roads.path) if options.roads and options.roads.path else None
+    links = SheetLinks(
+        pdf=pdf,
+        weeks={t.coach.key: week_pdf_name(plan, t.coach.key) for t in plan.tours} if pdf else {},
+        calendars={key: f"../kalender/{calendar_name(key)}" for key in calendars},
+    )
+    sheets = render_sheets(
+        plan, sheet_dir, show_names=options.show_names, created=created, leg_path=leg_path,
+        links=links,
+    )  # fmt: skip
+    pdfs: tuple[Path, ...] = ()
+    if pdf:
+        made = render_sheet_pdfs(
+            plan, sheet_dir, show_names=options.show_names, created=created, leg_path=leg_path
+        )
+        pdfs = (*made.days, *made.weeks.values())
     csv_path = write_plan_csv(plan, out_dir / "plan.csv", show_names=options.show_names)
+    workbook = write_plan_xlsx(plan, out_dir / "plan.xlsx", show_names=options.show_names)
     summary = out_dir / "zusammenfassung.txt"
     summary.write_text(write_summary(plan), encoding="utf-8")
-    return Outputs(map_path, tuple(sheets), csv_path, summary)
+    letters: list[Path] = []
+    if options.letters is not None:
+        from planner.render.letters import announcements_of, write_letters
+
+        letters = write_letters(
+            announcements_of(plan.tours), out_dir / "briefe", options.letters,
+            letter_date=created.date(),
+        )  # fmt: skip
+    return Outputs(
+        map_path, tuple(sheets), csv_path, summary, pdfs, tuple(calendars.values()), workbook,
+        tuple(letters), tuple(notes),
+    )  # fmt: skip
 
 
 def rows_report(intake: IntakeResult, geocoded: Sequence[GeocodedClient]) -> list[dict[str, str]]:

@@ -8,9 +8,10 @@ pipeline, and save what must be remembered. No rule lives here, only the wiring.
 
 from __future__ import annotations
 
+import gc
 import threading
 import weakref
-from collections.abc import Callable, Collection, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ from planner.campaign.model import (
     Publication,
 )
 from planner.campaign.reachability import Channel, ReachabilityModel, estimate
+from planner.campaign.reachability import extend as extend_model
 from planner.campaign.rules import DEFAULT_RULES, assess, assess_all, status_after
 from planner.campaign.stats import CampaignStats, campaign_stats
 from planner.campaign.suggest import (
@@ -155,7 +157,7 @@ def record_attempts(
 ) -> tuple[int, tuple[str, ...]]:
     """Append attempts (who and when recorded) and close the cases they close."""
     # The same file recorded twice (or a call list read back again) adds nothing twice.
-    known = {_identity(a) for a in store.attempts()}
+    known = {_identity(a) for a in _stored_attempts(store, {a.case_id for a in attempts})}
     attempts = tuple(
         replace(a, recorded_by=user, recorded_at=now) for a in attempts if _identity(a) not in known
     )
@@ -175,6 +177,19 @@ def record_attempts(
     return added, tuple(closed)
 
 
+def _stored_attempts(store: Store, case_ids: Collection[str]) -> Iterator[Attempt]:
+    """The stored attempts of these cases: case by case for a few (the app records one
+    at a time; loading all 50,000 took seconds), all at once for a file."""
+    if len(case_ids) > _FEW_CASES:
+        yield from store.attempts()
+        return
+    for case_id in sorted(case_ids):
+        yield from store.attempts(case_id)
+
+
+_FEW_CASES = 50
+
+
 def _identity(a: Attempt) -> tuple[object, ...]:
     return (a.case_id, a.at, a.time_known, a.coach, a.kind, a.outcome, a.appointment)
 
@@ -187,9 +202,10 @@ def case_states(
 ) -> tuple[tuple[Case, ...], tuple[Attempt, ...], dict[str, CaseState]]:
     """Every case, every attempt, and each case's state on ``today``.
 
-    Served from a per-store snapshot that is reloaded only when cases or publications
-    changed and extended when attempts were added (``Store.revision``): with 5,000 cases
-    and 50,000 attempts a full load costs about 2 CPU-s, a page must answer in 0.2 s.
+    Served from a per-store snapshot that is reloaded only when cases changed, extended
+    when attempts were added and kept when a plan was published (``Store.revision``): with
+    5,000 cases and 50,000 attempts a full load costs about 2 CPU-s, a page must answer
+    in 0.2 s.
     """
     if rules != DEFAULT_RULES:
         cases, attempts = store.cases(), store.attempts()
@@ -211,22 +227,30 @@ class _Snapshot:
         self.states: dict[date, dict[str, CaseState]] = {}
         #: Other figures derived from this revision (reachability, replayed tours).
         self.memo: dict[Hashable, object] = {}
+        #: The cases with a team's regions (:func:`with_regions`): kept until cases change.
+        self.regional: dict[Team, tuple[Case, ...]] = {}
 
-    def extend(self, store: Store, revision: tuple[int, int]) -> None:
-        """Attempts added since: append them and re-assess only their cases."""
-        new = store.attempts_after(self.revision[1])
+    def extend(self, store: Store, revision: tuple[int, int, int]) -> None:
+        """Attempts or publications added since: append the attempts and re-assess only
+        their cases; the figures derived from the old revision are dropped."""
+        new = store.attempts_after(self.revision[1]) if revision[1] != self.revision[1] else ()
         touched = {a.case_id for _, a in new}
         for _, a in new:
             self.by_case.setdefault(a.case_id, []).append(a)
-        self.attempts = tuple(
-            sorted((*self.attempts, *(a for _, a in new)), key=lambda a: a.at)
-        )  # stable: equal times keep their recording order
+        if new:
+            self.attempts = tuple(
+                sorted((*self.attempts, *(a for _, a in new)), key=lambda a: a.at)
+            )  # stable: equal times keep their recording order
         cases = {c.id: c for c in self.cases if c.id in touched}
         for day, states in self.states.items():
             for case_id in touched:
                 if case_id in cases:
                     states[case_id] = assess(cases[case_id], self.by_case[case_id], day)
+        # Reachability only counts attempts: add the new ones instead of counting all
+        # again (a fifth of a second with 50,000 attempts, after every recorded call).
+        models = {k: v for k, v in self.memo.items() if isinstance(v, ReachabilityModel)}
         self.memo.clear()
+        self.memo.update({k: extend_model(v, (a for _, a in new)) for k, v in models.items()})
         self.revision = revision
 
     def on(self, today: date) -> tuple[tuple[Case, ...], tuple[Attempt, ...], dict[str, CaseState]]:
@@ -242,6 +266,41 @@ class _Snapshot:
 _SNAPSHOT_DAYS = 4  # days whose states stay cached (today, tomorrow, a planned week …)
 _SNAPSHOTS: weakref.WeakKeyDictionary[Store, _Snapshot] = weakref.WeakKeyDictionary()
 _SNAPSHOTS_LOCK = threading.Lock()
+#: Whether new snapshots are moved out of the cyclic garbage collector's reach (the app).
+_FREEZE_SNAPSHOTS = False
+
+
+def freeze_snapshots() -> None:
+    """Keep every snapshot loaded from now on out of the cyclic garbage collector's work
+    (``gc.freeze``); for a long-running process, the browser app.
+
+    A snapshot of 5,000 cases and 50,000 attempts is a quarter of a million objects that
+    live for hours; Python's full collection walked them all every dozen requests or so
+    (0.1–0.25 s each, the slowest page times). Frozen objects are still freed when no
+    longer referenced (a replaced snapshot holds no reference cycles)."""
+    global _FREEZE_SNAPSHOTS
+    _FREEZE_SNAPSHOTS = True
+
+
+def _load_snapshot(store: Store) -> _Snapshot:
+    """A new snapshot, loaded with the cyclic garbage collector paused: the collections
+    that loading a quarter of a million long-lived objects triggers find no garbage and
+    cost about 40 % of the load."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _Snapshot(store)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _settle_snapshot() -> None:
+    """After a new snapshot replaced the old one: collect once, then freeze what lives."""
+    if _FREEZE_SNAPSHOTS:
+        gc.unfreeze()  # the old snapshot's survivors, if any, are looked at once more
+        gc.collect()
+        gc.freeze()
 
 
 def _memo[T](store: Store, key: Hashable, compute: Callable[[], T]) -> T:
@@ -250,9 +309,13 @@ def _memo[T](store: Store, key: Hashable, compute: Callable[[], T]) -> T:
     with snap.lock:
         if key in snap.memo:
             return cast(T, snap.memo[key])
+        revision = snap.revision
     value = compute()
     with snap.lock:
-        snap.memo[key] = value
+        # Extended meanwhile: the value belongs to the old revision (a reachability model
+        # kept would miss the new attempts for good).
+        if snap.revision == revision:
+            snap.memo[key] = value
     return value
 
 
@@ -265,12 +328,26 @@ def store_attempts(store: Store) -> tuple[Attempt, ...]:
     return _snapshot(store).attempts
 
 
+def _regional(snap: _Snapshot, team: Team) -> tuple[Case, ...]:
+    """The snapshot's cases with the regions of ``team`` (tens of ms for 5,000: once)."""
+    cases = snap.regional.get(team)
+    if cases is None:
+        cases = snap.regional[team] = with_regions(snap.cases, team)
+    return cases
+
+
 def _snapshot(store: Store) -> _Snapshot:
     revision = store.revision()
     with _SNAPSHOTS_LOCK:
         snap = _SNAPSHOTS.get(store)
-        if snap is None or snap.revision[0] != revision[0] or snap.revision[1] > revision[1]:
-            snap = _SNAPSHOTS[store] = _Snapshot(store)
+        if (
+            snap is None
+            or snap.revision[0] != revision[0]  # cases changed
+            or snap.revision[1] > revision[1]  # fewer attempts or plans: another database
+            or snap.revision[2] > revision[2]
+        ):
+            snap = _SNAPSHOTS[store] = _load_snapshot(store)
+            _settle_snapshot()
     with snap.lock:
         if snap.revision != revision and snap.revision[0] == revision[0]:
             snap.extend(store, revision)
@@ -506,9 +583,13 @@ def write_changes(result: StorePlan, path: Path) -> Path | None:
 
 
 def stats_for(store: Store, team: Team, today: date) -> CampaignStats:
-    """Where the campaign stands (the lead's "Stand")."""
-    cases, attempts, states = case_states(store, today)
-    return campaign_stats(with_regions(cases, team), attempts, states, today)
+    """Where the campaign stands (the lead's "Stand"; cached per store revision)."""
+
+    def compute() -> CampaignStats:
+        _, attempts, states = case_states(store, today)
+        return campaign_stats(_regional(_snapshot(store), team), attempts, states, today)
+
+    return _memo(store, ("stats", team, today), compute)
 
 
 def tours_of_day(
@@ -522,11 +603,11 @@ def tours_of_day(
     """The published tours of ``day`` (one coach's, or all), as the coaches drive them."""
     travel = travel or GreatCircleEstimate()
     publication = store.publication(day, 1)
-    cases, attempts, _ = case_states(store, day)
+    snap = _snapshot(store)  # cases and attempts are only read when a replay is not cached
     tours = _memo(
         store,
         ("tours", publication.id if publication else None, team, travel.description),
-        lambda: published_tours(team, publication, with_regions(cases, team), travel, attempts),
+        lambda: published_tours(team, publication, _regional(snap, team), travel, snap.attempts),
     )
     return tuple(t for t in tours if t.day == day and (coach is None or t.coach.key == coach))
 
@@ -643,9 +724,18 @@ def coach_case_ids(
 ) -> frozenset[str]:
     """The cases ``coach`` works on: they are the Bezugscoach, have an agreed appointment
     or a published visit with them (a week back, two weeks ahead), or the case is on
-    their call list today. ``loaded`` is :func:`case_states` of ``today`` when at hand."""
+    their call list today. ``loaded`` is :func:`case_states` of ``today`` when at hand.
+
+    Cached per store revision: the app asks on every page a coach opens."""
     if not coach:
         return frozenset()
+    key = ("own", team, coach, today)
+    return _memo(store, key, lambda: _coach_case_ids(store, team, coach, today, loaded))
+
+
+def _coach_case_ids(
+    store: Store, team: Team, coach: str, today: date, loaded: Loaded | None
+) -> frozenset[str]:
     cases, attempts, states = loaded if loaded is not None else case_states(store, today)
     own = {
         case_id
@@ -795,16 +885,15 @@ def tours_of_week(
     :func:`tours_of_day` gives them, but with one load of the cases and one replay per
     publication (usually one for the whole week) instead of one per day."""
     travel = travel or GreatCircleEstimate()
-    versions = store.publications(start, days)
-    if not versions:
-        return ()
     newest: dict[int, tuple[Publication, list[date]]] = {}
     for offset in range(days):
         day = start + timedelta(days=offset)
-        covering = [p for p in versions if p.covers(day)]
-        if covering:  # the newest publication covering a day binds it
-            newest.setdefault(covering[-1].id, (covering[-1], []))[1].append(day)
-    cases, attempts = with_regions(store.cases(), team), store.attempts()
+        binding = store.publication(day, 1)  # the newest publication covering a day binds it
+        if binding is not None:
+            newest.setdefault(binding.id, (binding, []))[1].append(day)
+    if not newest:
+        return ()
+    snap = _snapshot(store)  # cases and attempts are only read when a replay is not cached
     order = {c.key: i for i, c in enumerate(team.coaches)}
     tours = [
         tour
@@ -813,7 +902,7 @@ def tours_of_week(
             store,
             ("tours", publication.id, team, travel.description),
             lambda publication=publication: published_tours(  # type: ignore[misc]
-                team, publication, cases, travel, attempts
+                team, publication, _regional(snap, team), travel, snap.attempts
             ),
         )
         if tour.day in covered
@@ -826,7 +915,7 @@ class Draft:
     """A re-plan shown to the lead but not yet published, and what it was computed from."""
 
     result: StorePlan
-    revision: tuple[int, int]  # :meth:`Store.revision` before the cases were read
+    revision: tuple[int, int, int]  # :meth:`Store.revision` before the cases were read
     today: date
 
 
@@ -985,3 +1074,138 @@ def coverage_for(
     end = end or today
     period = Period(start or default_start(cases, attempts, end), end)
     return coverage(cases, attempts, period, interval=interval)
+
+
+# --------------------------------------------------------------------------- announcement letters
+
+
+@dataclass(frozen=True)
+class LetterProposal:
+    """A case due for an announcement letter, with the visit the letter proposes."""
+
+    case: Case
+    slot: Slot
+    duration_min: int
+
+
+@dataclass(frozen=True)
+class LetterRun:
+    """What ``planner letters`` would send on ``sent_on``, and who gets no letter, why."""
+
+    sent_on: date
+    proposals: tuple[LetterProposal, ...]
+    skipped: tuple[tuple[str, str], ...]  # (Kunden-Nr, German reason)
+
+
+def propose_letters(
+    store: Store,
+    team: Team,
+    sent_on: date,
+    days: int,
+    *,
+    now: datetime,
+    travel: TravelTimeProvider | None = None,
+    rules: CampaignRules = DEFAULT_RULES,
+) -> LetterRun:
+    """Every case whose next step on ``sent_on`` is a letter, each with a proposed visit
+    from ``sent_on`` + the letter's lead time for ``days`` days: with the Bezugscoach where
+    possible, at a time the person is likely at home, around the published plan and the
+    visits proposed before it. Nothing is stored (:func:`commit_letters` does that)."""
+    travel = travel or GreatCircleEstimate()
+    cases, attempts, states = case_states(store, sent_on, rules)
+    cases = with_regions(cases, team)
+    first = sent_on + timedelta(days=rules.letter_days_before_visit)
+    publication = store.publication(first, days)
+    model = reachability(store, Channel.DOOR)
+    due = sorted(
+        (c for c in cases if states[c.id].step is Step.LETTER),
+        key=lambda c: (states[c.id].due or sent_on, c.id),
+    )
+    proposals: list[LetterProposal] = []
+    skipped: list[tuple[str, str]] = []
+    pins: list[PinnedVisit] = []
+    for case in due:
+        state = states[case.id]
+        if state.due is not None and state.due > sent_on:
+            continue  # not yet: e.g. the next call attempt comes first
+        if case.site is None:
+            skipped.append((case.id, "Adresse nicht zuzuordnen – kein Besuch möglich"))
+            continue
+        if not case.client.address.street.strip():
+            skipped.append((case.id, "keine Postanschrift (Straße fehlt)"))
+            continue
+        with_proposed = _with_pins(publication, pins, first, days, now)
+        tours = published_tours(team, with_proposed, cases, travel, attempts, skip={case.id})
+        client = replace(case.client, appointment=None)
+        visit = Visit(client, case.site, client.duration_min or team.default_visit_min)
+        slots = suggest_slots(
+            visit, tours, team, travel, first, days, preferred_coach=state.coach,
+            reachability=_at_home(model, case.id), limit=1, not_before=now,
+        )  # fmt: skip
+        if not slots:
+            why = explain_no_slot(visit, tours, team, travel, first, days)
+            skipped.append((case.id, why or f"kein freier Termin ab {first:%d.%m.%Y}"))
+            continue
+        slot = slots[0]
+        pins.append(PinnedVisit(case.id, slot.coach, slot.start, visit.duration_min,
+                                with_van=slot.with_van))  # fmt: skip
+        proposals.append(LetterProposal(case, slot, visit.duration_min))
+    return LetterRun(sent_on, tuple(proposals), tuple(skipped))
+
+
+def _with_pins(
+    publication: Publication | None,
+    pins: Sequence[PinnedVisit],
+    first: date,
+    days: int,
+    now: datetime,
+) -> Publication | None:
+    """The published plan plus the visits proposed so far, over a period covering both."""
+    if publication is None and not pins:
+        return None
+    if publication is None:
+        return Publication(0, first, days, now, "", tuple(pins))
+    start = min(publication.start, first)
+    end = max(publication.start + timedelta(days=publication.days), first + timedelta(days=days))
+    return replace(
+        publication, start=start, days=(end - start).days, visits=(*publication.visits, *pins)
+    )
+
+
+def commit_letters(
+    store: Store,
+    team: Team,
+    run: LetterRun,
+    *,
+    user: str,
+    now: datetime,
+    travel: TravelTimeProvider | None = None,
+) -> tuple[tuple[LetterProposal, ...], tuple[tuple[str, str], ...]]:
+    """Pin each proposed visit into the published plan (the next plan keeps it at the
+    time the letter names) and record the letter as sent on ``run.sent_on`` (the case
+    then waits for the announced visit instead of asking for another letter). A visit
+    that no longer fits (booked meanwhile) gets no letter; returns (done, refused)."""
+    travel = travel or GreatCircleEstimate()
+    done: list[LetterProposal] = []
+    refused: list[tuple[str, str]] = []
+    sent_at = datetime.combine(run.sent_on, datetime.min.time())
+    for proposal in run.proposals:
+        slot = proposal.slot
+        try:
+            _pin_at(store, team, proposal.case.id, slot.coach, slot.start, user=user, now=now,
+                    travel=travel, with_van=slot.with_van)  # fmt: skip
+        except PlanChangeRefused as exc:
+            refused.append((proposal.case.id, str(exc)))
+            continue
+        letter = Attempt(
+            proposal.case.id, sent_at, slot.coach, AttemptKind.LETTER, Outcome.SENT,
+            time_known=False, source="planner letters",
+        )  # fmt: skip
+        record_attempts(store, (letter,), user=user, now=now)
+        done.append(proposal)
+    return tuple(done), tuple(refused)
+
+
+def _at_home(model: ReachabilityModel, case_id: str) -> Callable[[int, int], float]:
+    """(weekday, minute) → the chance to find ``case_id`` at home then."""
+    return lambda day, minute: model.p(case_id, day, TimeBand.of(minute))

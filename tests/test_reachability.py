@@ -17,6 +17,7 @@ from planner.campaign.reachability import (
     CellEstimate,
     Channel,
     estimate,
+    extend,
 )
 
 MONDAY = datetime(2026, 11, 30)  # a Monday
@@ -190,3 +191,19 @@ def test_order_of_attempts_does_not_matter(attempts: list[Attempt], rnd: random.
     for case_id in ("K-1", "K-2", "K-3"):
         assert first.cells(case_id) == second.cells(case_id)
         assert first.best_band(case_id, 2) == second.best_band(case_id, 2)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_attempts, _attempts, st.sampled_from(list(Channel)))
+def test_extending_a_model_equals_estimating_from_all(
+    old: list[Attempt], new: list[Attempt], channel: Channel
+) -> None:
+    visits = [Attempt(a.case_id, a.at, a.coach, AttemptKind.VISIT, a.outcome) for a in new[::3]]
+    added = [*new, *visits]  # some attempts of the other channel: ignored by each model
+    extended, full = extend(estimate(old, channel), added), estimate([*old, *added], channel)
+    for case_id in ("K-1", "K-2", "K-3", "K-unknown"):
+        assert extended.cells(case_id) == full.cells(case_id)
+    for day in WEEKDAYS:
+        for band in TimeBand:
+            assert extended.group(day, band) == full.group(day, band)
+    assert extend(full, []) is full

@@ -161,3 +161,18 @@ def test_empty_plan(tmp_path: Path) -> None:
     paths = render_sheets(empty, tmp_path, created=CREATED)
     assert [p.name for p in paths] == ["index.html"]
     assert "Keine Touren im Plan." in paths[0].read_text(encoding="utf-8")
+
+
+def test_long_words_carry_soft_hyphens_for_browsers(plan: Plan, tmp_path: Path) -> None:
+    """A browser without a German dictionary breaks a long word in a narrow column only
+    where a soft hyphen allows it ("pflegebedü|rftig" was the complaint)."""
+    tour = plan.tours[0]
+    first = tour.stops[0]
+    client = replace(first.visit.client, notes="Mutter pflegebedürftig")
+    stop = replace(first, visit=replace(first.visit, client=client))
+    html = render_sheet(
+        replace(tour, stops=(stop, *tour.stops[1:])), tmp_path / "s.html", created=CREATED
+    ).read_text(encoding="utf-8")
+    assert "Mutter pfle\u00adge\u00adbe\u00addürf\u00adtig" in html
+    assert "Bera\u00adtungs\u00admo\u00adbil" in html  # the van as place, tour 0 drives it
+    assert 'lang="de"' in html and "hyphens: auto" in html

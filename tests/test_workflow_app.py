@@ -200,3 +200,61 @@ def test_a_draft_is_published_as_shown_unless_something_changed(store: Store) ->
         publish_draft(store, fresh, user="lead", today=MONDAY, now=now)
     still = store.publication(MONDAY, 5)
     assert still is not None and "K-001" not in {p.case_id for p in still.visits}
+
+
+def test_a_plan_change_keeps_the_cases_and_new_attempts_extend_the_figures(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the browser app relies on for speed: a booking or move (a new publication)
+    keeps the loaded cases; a recorded call extends the reachability model instead of
+    counting everything again; a coach's cases and the figures follow every change."""
+    import gc
+
+    from planner import workflow
+    from planner.campaign.reachability import Channel, estimate
+    from planner.workflow import coach_case_ids, reachability, record_outcomes
+
+    team, now = _team(), datetime(2026, 11, 30, 9, 0)
+    monkeypatch.setattr(workflow, "_FREEZE_SNAPSHOTS", True)  # as `planner web` runs
+    monkeypatch.setattr(workflow, "_SNAPSHOTS", type(workflow._SNAPSHOTS)())  # load afresh
+    try:
+        cases = case_states(store, MONDAY)[0]
+        assert gc.get_freeze_count() > 0  # the snapshot is out of the collector's work
+        model = reachability(store, Channel.PHONE)
+        assert "K-001" in coach_case_ids(store, team, "anna", MONDAY)
+        move_visit(store, team, "K-001", "jonas", datetime(2026, 12, 1, 14, 0), user="lead",
+                   now=now)  # fmt: skip
+        assert case_states(store, MONDAY)[0] is cases  # not reloaded
+        assert "K-001" in coach_case_ids(store, team, "jonas", MONDAY)  # the new version
+        record_outcomes(
+            store,
+            _outcomes(tmp_path / "n.csv", "K-006;30.11.2026;09:00;anna;Anruf;erreicht;;;;"),
+            team, user="anna", today=MONDAY, now=now,
+        )  # fmt: skip
+        extended = reachability(store, Channel.PHONE)
+        assert extended is not model and case_states(store, MONDAY)[0] is cases
+        fresh = estimate(store.attempts(), Channel.PHONE)
+        assert extended.cells("K-006") == fresh.cells("K-006") != model.cells("K-006")
+        assert stats_for(store, team, MONDAY) == stats_for(store, team, MONDAY)
+        assert stats_for(store, team, MONDAY).attempts == len(store.attempts())
+    finally:
+        gc.unfreeze()
+
+
+def test_recording_the_same_attempts_twice_adds_nothing(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planner import workflow
+    from planner.campaign.codes import AttemptKind
+    from planner.campaign.model import Attempt
+    from planner.workflow import record_attempts
+
+    at = datetime(2026, 11, 30, 9, 0)
+    one = Attempt("K-006", at, "anna", AttemptKind.CALL, Outcome.MAILBOX)
+    assert record_attempts(store, [one], user="anna", now=at) == (1, ())
+    assert record_attempts(store, [one], user="anna", now=at) == (0, ())  # case by case
+    many = [Attempt(f"K-{i:03d}", at, "anna", AttemptKind.CALL, Outcome.MAILBOX)
+            for i in range(1, 13)]  # fmt: skip
+    monkeypatch.setattr(workflow, "_FEW_CASES", 3)  # like a file: all attempts at once
+    assert record_attempts(store, many, user="anna", now=at)[0] == 11  # K-006 known
+    assert record_attempts(store, many, user="anna", now=at)[0] == 0

@@ -121,6 +121,51 @@ def _best_of(cells: Iterable[CellEstimate]) -> CellEstimate:
 
 def estimate(attempts: Sequence[Attempt], channel: Channel) -> ReachabilityModel:
     """Count the attempts of ``channel`` and derive group and case estimates."""
+    successes, trials = _count(attempts, channel)
+    cell_s: Counter[_Cell] = Counter()
+    cell_n: Counter[_Cell] = Counter()
+    cases: dict[str, dict[_Cell, tuple[int, int]]] = {}
+    for (case_id, day, band), n in trials.items():
+        s = successes[(case_id, day, band)]
+        cell_s[(day, band)] += s
+        cell_n[(day, band)] += n
+        cases.setdefault(case_id, {})[(day, band)] = (s, n)
+    return ReachabilityModel(
+        channel,
+        _group(cell_s, cell_n),
+        MappingProxyType({key: MappingProxyType(cells) for key, cells in cases.items()}),
+    )
+
+
+def extend(model: ReachabilityModel, attempts: Iterable[Attempt]) -> ReachabilityModel:
+    """``model`` with ``attempts`` added: equal to :func:`estimate` over the model's
+    attempts and these (counts do not depend on order), at the cost of the new ones – the
+    browser app adds one attempt at a time to a model of tens of thousands."""
+    successes, trials = _count(attempts, model.channel)
+    if not trials:
+        return model
+    cell_s = Counter({cell: e.successes for cell, e in model._group.items()})
+    cell_n = Counter({cell: e.trials for cell, e in model._group.items()})
+    cases = dict(model._cases)
+    touched: dict[str, dict[_Cell, tuple[int, int]]] = {}
+    for (case_id, day, band), n in trials.items():
+        s = successes[(case_id, day, band)]
+        cells = touched.get(case_id)
+        if cells is None:
+            cells = touched[case_id] = dict(cases.get(case_id, {}))
+        before_s, before_n = cells.get((day, band), (0, 0))
+        cells[(day, band)] = (before_s + s, before_n + n)
+        cell_s[(day, band)] += s
+        cell_n[(day, band)] += n
+    for case_id, cells in touched.items():
+        cases[case_id] = MappingProxyType(cells)
+    return ReachabilityModel(model.channel, _group(cell_s, cell_n), MappingProxyType(cases))
+
+
+def _count(
+    attempts: Iterable[Attempt], channel: Channel
+) -> tuple[Counter[tuple[str, int, TimeBand]], Counter[tuple[str, int, TimeBand]]]:
+    """Successes and trials per (case, weekday, band) among the attempts that count."""
     successes: Counter[tuple[str, int, TimeBand]] = Counter()
     trials: Counter[tuple[str, int, TimeBand]] = Counter()
     for attempt in attempts:
@@ -132,33 +177,27 @@ def estimate(attempts: Sequence[Attempt], channel: Channel) -> ReachabilityModel
         key = (attempt.case_id, attempt.at.weekday(), band)
         trials[key] += 1
         successes[key] += attempt.outcome.contact
+    return successes, trials
 
-    cell_s: Counter[_Cell] = Counter()
-    cell_n: Counter[_Cell] = Counter()
+
+def _group(
+    cell_s: Mapping[_Cell, int], cell_n: Mapping[_Cell, int]
+) -> Mapping[_Cell, CellEstimate]:
+    """The pooled value of every cell from all cases' successes and trials per cell."""
     band_s: Counter[TimeBand] = Counter()
     band_n: Counter[TimeBand] = Counter()
-    cases: dict[str, dict[_Cell, tuple[int, int]]] = {}
-    for (case_id, day, band), n in trials.items():
-        s = successes[(case_id, day, band)]
-        cell_s[(day, band)] += s
-        cell_n[(day, band)] += n
+    for (_, band), s in cell_s.items():
         band_s[band] += s
+    for (_, band), n in cell_n.items():
         band_n[band] += n
-        cases.setdefault(case_id, {})[(day, band)] = (s, n)
-
     group: dict[_Cell, CellEstimate] = {}
     for band in BANDS:
         p_band = (band_s[band] + 1) / (band_n[band] + 2)
         for day in WEEKDAYS:
-            s, n = cell_s[(day, band)], cell_n[(day, band)]
+            s, n = cell_s.get((day, band), 0), cell_n.get((day, band), 0)
             p = (s + BAND_PRIOR_STRENGTH * p_band) / (n + BAND_PRIOR_STRENGTH)
             group[(day, band)] = CellEstimate(day, band, p, s, n)
-
-    return ReachabilityModel(
-        channel,
-        MappingProxyType(group),
-        MappingProxyType({key: MappingProxyType(cells) for key, cells in cases.items()}),
-    )
+    return MappingProxyType(group)
 
 
 def _check_weekday(weekday: int) -> None:

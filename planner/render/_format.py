@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from functools import cache
 from html import escape
+
+import pyphen
 
 from planner.model import (
     WEEKDAYS_DE,
@@ -129,3 +132,21 @@ def unplanned_name(item: Unplanned) -> str:
     if item.client is not None and item.client.name:
         return item.client.name
     return item.name
+
+
+_LONG_WORD = re.compile(r"[^\W\d_]{12,}")
+
+
+@cache
+def _german() -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang="de_DE", left=3, right=3)  # as hyphenate-limit-chars
+
+
+def soft_hyphens(text: str) -> str:
+    """``text`` with soft hyphens at the German hyphenation points of its long words.
+
+    The PDF hyphenates by itself (``hyphens: auto``); a browser printing the HTML sheet
+    often has no German dictionary and would break a long word in a narrow column
+    anywhere ("pflegebedü|rftig"). Soft hyphens are invisible unless a line breaks there.
+    """
+    return _LONG_WORD.sub(lambda m: str(_german().inserted(m.group(0), hyphen="\u00ad")), text)

@@ -2,17 +2,24 @@
 
 Coaches print these and take them along, so the sheets are plain HTML with print
 CSS: system fonts, no external resources, black-and-white friendly, rows that do not
-break across pages, and room for handwritten notes per visit.
+break across pages, and room for handwritten notes per visit. Each sheet carries a
+small offline map of the tour and, per stop, a QR code with a ``geo:`` link that a
+phone's navigation app opens. The same HTML is the source of the PDF
+(:mod:`planner.render.pdf`). HTML and CSS are in ``resources/templates/sheet/``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
-import jinja2
+import segno
+from markupsafe import Markup
 
 from planner.model import Break, Plan, Stop, Tour, Unplanned
 from planner.render._format import (
@@ -24,14 +31,19 @@ from planner.render._format import (
     km_de,
     minutes_de,
     slug,
+    soft_hyphens,
     stop_locality,
     travel_note,
     unplanned_address,
     unplanned_name,
     yes_no,
 )
+from planner.render._templates import css_string, render, static
+from planner.render.minimap import LegPath, minimap_svg
+from planner.settings import ATTRIBUTION
 
 _PRIORITY_DE = {1: "hoch", 2: "normal", 3: "niedrig"}
+_MARGIN_FONT = '"DejaVu Sans", "Liberation Sans", Arial, sans-serif'
 
 
 # --------------------------------------------------------------------------- public API
@@ -45,6 +57,8 @@ def render_sheet(
     travel_is_estimate: bool = True,
     travel_model: str = "",
     created: datetime | None = None,
+    leg_path: LegPath | None = None,
+    pdf_href: str = "",
 ) -> Path:
     """Write the route sheet of one tour to ``path`` and return ``path``."""
     html = sheet_html(
@@ -53,8 +67,19 @@ def render_sheet(
         travel_is_estimate=travel_is_estimate,
         travel_model=travel_model,
         created=created or datetime.now(),
+        leg_path=leg_path,
+        pdf_href=pdf_href,
     )
     return _write(Path(path), html)
+
+
+@dataclass(frozen=True)
+class SheetLinks:
+    """What else the run writes, for the index: PDFs and calendar files (relative hrefs)."""
+
+    pdf: bool = False  # a PDF beside each sheet (same stem)
+    weeks: Mapping[str, str] | None = None  # coach key → week PDF
+    calendars: Mapping[str, str] | None = None  # coach key → ICS file
 
 
 def render_sheets(
@@ -63,6 +88,8 @@ def render_sheets(
     *,
     show_names: bool = False,
     created: datetime | None = None,
+    leg_path: LegPath | None = None,
+    links: SheetLinks = SheetLinks(),
 ) -> list[Path]:
     """Write one sheet per tour (``route_2026-11-30_coach-a.html``) and ``index.html``.
 
@@ -70,22 +97,41 @@ def render_sheets(
     """
     out_dir = Path(out_dir)
     created = created or datetime.now()
-    names = sheet_file_names(plan.tours)
-    paths: list[Path] = []
-    for tour, name in sorted(zip(plan.tours, names, strict=True), key=lambda p: (p[0].day, p[1])):
-        paths.append(
-            render_sheet(
-                tour,
-                out_dir / name,
-                show_names=show_names,
-                travel_is_estimate=plan.travel_is_estimate,
-                travel_model=plan.travel_model,
-                created=created,
-            )
+    paths = [
+        _write(out_dir / name, html)
+        for name, html in sheet_documents(
+            plan, show_names=show_names, created=created, leg_path=leg_path, pdf=links.pdf
         )
-    index = index_html(plan, names, show_names=show_names, created=created)
+    ]
+    names = sheet_file_names(plan.tours)
+    index = index_html(plan, names, show_names=show_names, created=created, links=links)
     paths.append(_write(out_dir / "index.html", index))
     return paths
+
+
+def sheet_documents(
+    plan: Plan,
+    *,
+    show_names: bool,
+    created: datetime,
+    leg_path: LegPath | None = None,
+    pdf: bool = False,
+) -> list[tuple[str, str]]:
+    """(file name, HTML) of every sheet in day/coach order (the PDFs are made from these)."""
+    names = sheet_file_names(plan.tours)
+    documents: list[tuple[str, str]] = []
+    for tour, name in sorted(zip(plan.tours, names, strict=True), key=lambda p: (p[0].day, p[1])):
+        html = sheet_html(
+            tour,
+            show_names=show_names,
+            travel_is_estimate=plan.travel_is_estimate,
+            travel_model=plan.travel_model,
+            created=created,
+            leg_path=leg_path,
+            pdf_href=pdf_name(name) if pdf else "",
+        )
+        documents.append((name, html))
+    return documents
 
 
 def sheet_file_names(tours: Sequence[Tour]) -> list[str]:
@@ -102,6 +148,11 @@ def sheet_file_names(tours: Sequence[Tour]) -> list[str]:
     return names
 
 
+def pdf_name(sheet_name: str) -> str:
+    """The PDF beside a sheet: same stem."""
+    return sheet_name.removesuffix(".html") + ".pdf"
+
+
 def sheet_html(
     tour: Tour,
     *,
@@ -111,29 +162,52 @@ def sheet_html(
     created: datetime,
     stylesheet: str = "",
     back: tuple[str, str] = ("index.html", "Alle Touren"),
+    leg_path: LegPath | None = None,
+    pdf_href: str = "",
 ) -> str:
     """The route sheet of one tour as an HTML string.
 
     Self-contained by default (the CSS inline, for a file opened from disk). With
     ``stylesheet`` (the URL of :func:`sheet_css`) the page links its CSS instead and has
     no inline style at all, so it can be served under a policy that forbids inline
-    styles (the browser app). ``back`` is the link above the sheet (href, text).
+    styles (the browser app). ``back`` is the link above the sheet (href, text);
+    ``leg_path`` draws the map's legs along the roads; ``pdf_href`` links the PDF.
     """
-    return _ENV.from_string(_SHEET).render(
-        t=_tour_view(tour, show_names=show_names, estimate=travel_is_estimate),
-        footer=_footer(created, travel_is_estimate, travel_model),
+    return render(
+        "sheet/route.html.j2",
+        t=tour_view(tour, show_names=show_names, estimate=travel_is_estimate, leg_path=leg_path),
+        footer=footer(created, travel_is_estimate, travel_model),
         css=sheet_css(tour.coach.name, tour.day),
         stylesheet=stylesheet,
         back=back,
+        pdf_href=pdf_href,
     )
 
 
 def sheet_css(coach_name: str, day: date) -> str:
     """The stylesheet of a route sheet (each printed page's footer names coach and day)."""
-    return _page_css(f"{coach_name} · {date_de(day)}") + _CSS
+    return page_css(f"{coach_name} · {date_de(day)}") + static("sheet/sheet.css")
 
 
-def index_html(plan: Plan, names: Sequence[str], *, show_names: bool, created: datetime) -> str:
+def page_css(label: str | None) -> str:
+    """The ``@page`` rule: the footer's left box says the privacy note and ``label``, or,
+    with ``None``, the label of the sheet on that page (a week's PDF)."""
+    return render(
+        "sheet/page.css.j2",
+        privacy=css_string(f"{PRIVACY_NOTE} · "),
+        label=css_string(label) if label is not None else None,
+        font=_MARGIN_FONT,
+    )
+
+
+def index_html(
+    plan: Plan,
+    names: Sequence[str],
+    *,
+    show_names: bool,
+    created: datetime,
+    links: SheetLinks = SheetLinks(),
+) -> str:
     """Overview page linking every sheet (``names`` parallel to ``plan.tours``)."""
     rows = [
         {
@@ -144,11 +218,20 @@ def index_html(plan: Plan, names: Sequence[str], *, show_names: bool, created: d
             "times": f"{clock(t.start)}–{clock(t.end)}",
             "driving": minutes_de(t.driving_min),
             "href": name,
+            "pdf": pdf_name(name) if links.pdf else "",
         }
         for t, name in sorted(zip(plan.tours, names, strict=True), key=lambda p: (p[0].day, p[1]))
     ]
-    return _ENV.from_string(_INDEX).render(
+    weeks, calendars = links.weeks or {}, links.calendars or {}
+    coaches = {t.coach.key: t.coach.name for t in plan.tours}
+    return render(
+        "sheet/index.html.j2",
         rows=rows,
+        coaches=[
+            {"name": name, "week": weeks.get(key, ""), "calendar": calendars.get(key, "")}
+            for key, name in sorted(coaches.items(), key=lambda kv: kv[1])
+            if key in weeks or key in calendars
+        ],
         unplanned=[_unplanned_view(u, show_names=show_names) for u in plan.unplanned],
         days_off=[
             {
@@ -159,12 +242,11 @@ def index_html(plan: Plan, names: Sequence[str], *, show_names: bool, created: d
             for o in plan.days_off
         ],
         show_names=show_names,
-        period=_period(plan),
+        period=period(plan),
         planned=plan.planned_count,
         estimate=plan.travel_is_estimate,
-        footer=_footer(created, plan.travel_is_estimate, plan.travel_model),
-        page_css=_page_css("Übersicht"),
-        css=_CSS,
+        footer=footer(created, plan.travel_is_estimate, plan.travel_model),
+        css=page_css("Übersicht") + static("sheet/sheet.css"),
     )
 
 
@@ -175,15 +257,16 @@ def index_html(plan: Plan, names: Sequence[str], *, show_names: bool, created: d
 class _Row:
     kind: str  # start | stop | break | end
     time: str
-    data: dict[str, str]
+    data: dict[str, str | Markup]
 
 
-def _stop_row(number: int, stop: Stop, *, show_names: bool) -> _Row:
+def _stop_row(number: int, stop: Stop, *, show_names: bool, raster_qr: bool) -> _Row:
     client = stop.visit.client
     meeting = stop.visit.site.meeting_place
     hints = [client.notes] if client.notes else []
     if client.priority == 1:
         hints.append("Priorität hoch")
+    site = stop.visit.site
     return _Row(
         "stop",
         clock(stop.arrival),
@@ -192,8 +275,11 @@ def _stop_row(number: int, stop: Stop, *, show_names: bool) -> _Row:
             "setup": _setup_text(stop),
             "begin": f"Beginn {clock(stop.start)}" if stop.start != stop.arrival else "",
             "until": f"bis {clock(stop.end)}",
-            "travel": f"{minutes_de(stop.travel_min)} · {km_de(stop.distance_m)}",
-            "window": stop.window or "–",
+            "travel_min": minutes_de(stop.travel_min),
+            "travel_km": km_de(stop.distance_m),
+            # A line may break after the hyphen of "08:00-16:00" (between digits it is
+            # no break opportunity), never inside a time.
+            "window": stop.window.replace("-", "-\u200b") if stop.window else "–",
             "id": client.id,
             "name": client.name if show_names else "",
             # A Café visit is at the meeting place, a van visit at the van's stand: the
@@ -203,12 +289,52 @@ def _stop_row(number: int, stop: Stop, *, show_names: bool) -> _Row:
             "address": "" if meeting or stop.visit.stand else client.address.one_line() or "–",
             "locality": _with_precision(stop_locality(stop), stop),
             "phone": client.phone or "–",
+            "tel": tel_href(client.phone),
             "duration": f"{stop.visit.duration_min} min",
-            # soft hyphen: the long word may wrap in its narrow column
-            "place": client.visit_place.value.replace("Beratungsmobil", "Beratungs\u00admobil"),
-            "hints": " · ".join(hints),
+            "place": soft_hyphens(client.visit_place.value),
+            "hints": soft_hyphens(" · ".join(hints)),
+            # Where the visit is (home, meeting place or the van's stand): the position
+            # the plan routed to, for the phone's navigation app.
+            "geo": geo_uri(site.lat, site.lon),
+            "qr": "" if raster_qr else qr_svg(geo_uri(site.lat, site.lon)),
+            "qr_png": qr_png(geo_uri(site.lat, site.lon)) if raster_qr else "",
+            "coords": f"{site.lat:.5f}, {site.lon:.5f}",
         },
     )
+
+
+def geo_uri(lat: float, lon: float) -> str:
+    """``geo:50.55401,8.50300`` (RFC 5870; 5 decimals are about a metre)."""
+    return f"geo:{lat:.5f},{lon:.5f}"
+
+
+_DIAL = re.compile(r"[^0-9]")
+
+
+def tel_href(phone: str) -> str:
+    """``tel:064411234`` for a phone number as written ("06441 12 34", "+49 …"); empty
+    when it holds too few digits to be one. Only digits and a leading + pass."""
+    digits = _DIAL.sub("", phone)
+    if len(digits) < 3:
+        return ""
+    return "tel:" + ("+" if phone.strip().startswith("+") else "") + digits
+
+
+@lru_cache(maxsize=512)
+def qr_png(data: str) -> str:
+    """A QR code as a PNG data URI, one pixel per module (printed with crisp edges):
+    for the PDF, where WeasyPrint draws it ten times faster than the SVG."""
+    return str(segno.make(data, error="m", micro=False).png_data_uri(scale=1, border=2))
+
+
+@lru_cache(maxsize=512)
+def qr_svg(data: str) -> Markup:
+    """A QR code as inline SVG markup, sized by CSS (segno; error correction M)."""
+    code = segno.make(data, error="m", micro=False)
+    buffer = io.BytesIO()
+    code.save(buffer, kind="svg", xmldecl=False, svgns=False, nl=False, border=2, omitsize=True,
+              svgclass="qr", title="Navigation: QR-Code mit dem Telefon scannen")  # fmt: skip
+    return Markup(buffer.getvalue().decode("utf-8"))
 
 
 def _with_precision(locality: str, stop: Stop) -> str:
@@ -236,7 +362,7 @@ def _break_row(pause: Break) -> _Row:
     )
 
 
-def _body_rows(tour: Tour, *, show_names: bool) -> list[_Row]:
+def _body_rows(tour: Tour, *, show_names: bool, raster_qr: bool) -> list[_Row]:
     """Stops in visit order with each break slotted in before the first visit after it.
 
     Visits keep the solver's order (the numbers must match the map); a break that
@@ -247,12 +373,21 @@ def _body_rows(tour: Tour, *, show_names: bool) -> list[_Row]:
     for number, stop in enumerate(tour.stops, start=1):
         while pending and pending[0].start <= stop.start:
             rows.append(_break_row(pending.pop(0)))
-        rows.append(_stop_row(number, stop, show_names=show_names))
+        rows.append(_stop_row(number, stop, show_names=show_names, raster_qr=raster_qr))
     rows.extend(_break_row(b) for b in pending)
     return rows
 
 
-def _tour_view(tour: Tour, *, show_names: bool, estimate: bool) -> dict[str, object]:
+def tour_view(
+    tour: Tour,
+    *,
+    show_names: bool,
+    estimate: bool,
+    leg_path: LegPath | None = None,
+    raster_qr: bool = False,
+) -> dict[str, object]:
+    """What the sheet template shows of one tour (``raster_qr``: QR codes as PNG, for
+    the PDF; the HTML keeps SVG, which a strict Content-Security-Policy allows)."""
     mark = " (geschätzt)" if estimate else " (Straße)"
     office, end_office = tour.start_office, tour.end_office
     back = f"Rückfahrt {minutes_de(tour.return_travel_min)} · {km_de(tour.return_distance_m)}{mark}"
@@ -268,6 +403,7 @@ def _tour_view(tour: Tour, *, show_names: bool, estimate: bool) -> dict[str, obj
     )
     return {
         "title": f"Tourenplan {date_long_de(tour.day)} – {tour.coach.name}",
+        "label": f"{tour.coach.name} · {date_de(tour.day)}",
         "date": date_long_de(tour.day),
         "coach": tour.coach.name,
         "van": yes_no(tour.with_van),
@@ -276,8 +412,10 @@ def _tour_view(tour: Tour, *, show_names: bool, estimate: bool) -> dict[str, obj
         "driving": f"{minutes_de(tour.driving_min)} · {km_de(tour.distance_m)}{mark}",
         "visits": len(tour.stops),
         "breaks": ", ".join(f"{clock(b.start)}–{clock(b.end)}" for b in tour.breaks) or "keine",
-        "rows": [first, *_body_rows(tour, show_names=show_names), last],
+        "rows": [first, *_body_rows(tour, show_names=show_names, raster_qr=raster_qr), last],
         "show_names": show_names,
+        "minimap": minimap_svg(tour, leg_path=leg_path) if tour.stops else "",
+        "straight": leg_path is None,
     }
 
 
@@ -299,16 +437,19 @@ def _unplanned_view(item: Unplanned, *, show_names: bool) -> dict[str, str]:
     }
 
 
-def _footer(created: datetime, estimate: bool, travel_model: str) -> dict[str, str]:
+def footer(created: datetime, estimate: bool, travel_model: str) -> dict[str, str]:
+    """The footer lines under every sheet and overview."""
     travel = travel_note(estimate, travel_model)
     return {
         "created": f"Erstellt am {date_de(created.date())} um {clock(created)} Uhr",
         "travel": travel,
         "privacy": PRIVACY_NOTE,
+        "attribution": ATTRIBUTION,
     }
 
 
-def _period(plan: Plan) -> str:
+def period(plan: Plan) -> str:
+    """``30.11.2026 – 04.12.2026`` (the days with tours), or the one day."""
     days = sorted({t.day for t in plan.tours})
     if not days:
         return date_long_de(plan.start)
@@ -317,237 +458,7 @@ def _period(plan: Plan) -> str:
     return f"{date_de(days[0])} – {date_de(days[-1])}"
 
 
-def _css_string(text: str) -> str:
-    """A CSS string literal (for ``@page`` margin boxes)."""
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in text)
-    return '"' + cleaned.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"'
-
-
-def _page_css(label: str) -> str:
-    return (
-        "@page { size: A4; margin: 12mm;\n"
-        f"  @bottom-left {{ content: {_css_string(PRIVACY_NOTE + ' · ' + label)}; "
-        f"{_MARGIN_FONT} }}\n"
-        '  @bottom-right { content: "Seite " counter(page) " von " counter(pages); '
-        f"{_MARGIN_FONT} }} }}"
-    )
-
-
-_MARGIN_FONT = (
-    'font-family: system-ui, "Segoe UI", "Liberation Sans", "DejaVu Sans", Arial, sans-serif; '
-    "font-size: 7.5pt; color: #333;"
-)
-
-
 def _write(path: Path, html: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
     return path
-
-
-# --------------------------------------------------------------------------- templates
-
-_ENV = jinja2.Environment(
-    autoescape=True,  # every client field is untrusted text
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-
-_CSS = """
-:root { color-scheme: light; }
-* { box-sizing: border-box; }
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans",
-  "DejaVu Sans", Arial, sans-serif; font-size: 9.5pt; line-height: 1.3; color: #000;
-  margin: 0; background: #fff; }
-main { max-width: 186mm; margin: 0 auto; }
-h1 { font-size: 15pt; margin: 0 0 1mm 0; }
-.sub { font-size: 10pt; margin: 0 0 3mm 0; }
-.facts { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 0.6mm 4mm;
-  border: 0.4mm solid #000; padding: 2mm 3mm; margin-bottom: 3mm; }
-.facts dt { font-weight: 700; }
-.facts dd { margin: 0; }
-table { width: 100%; border-collapse: collapse; }
-table.route { table-layout: fixed; }
-col.w5 { width: 5%; } col.w7 { width: 7%; } col.w10 { width: 10%; } col.w11 { width: 11%; }
-col.w12 { width: 12%; } col.w21 { width: 21%; }
-td, th { overflow-wrap: break-word; }
-.nowrap { white-space: nowrap; }
-thead { display: table-header-group; }
-th, td { text-align: left; vertical-align: top; padding: 1.1mm 0.9mm; }
-table.route td { font-size: 9pt; }
-thead th { border-bottom: 0.5mm solid #000; font-size: 8.5pt; }
-tbody { break-inside: avoid; page-break-inside: avoid; }
-tr { break-inside: avoid; page-break-inside: avoid; }
-tbody.stop td { border-top: 0.3mm solid #000; }
-tbody.stop tr.outcome td { border-top: 0.2mm dotted #777; padding-top: 1mm; padding-bottom: 5mm; }
-.nr { font-size: 13pt; font-weight: 700; width: 7mm; text-align: center; }
-.time { font-weight: 700; font-size: 10.5pt; white-space: nowrap; }
-.small { font-size: 8pt; color: #222; }
-.id { font-weight: 700; white-space: nowrap; }
-.hint { font-size: 8.5pt; }
-.box { display: inline-block; width: 3.4mm; height: 3.4mm; border: 0.35mm solid #000;
-  vertical-align: -0.6mm; margin: 0 1mm 0 0; }
-.outcome span.opt { margin-right: 6mm; }
-.line { display: inline-block; width: 80mm; border-bottom: 0.25mm solid #555; }
-tbody.frame td { background: #f0f0f0; font-weight: 600; border-top: 0.3mm solid #000; }
-tbody.pause td { font-style: italic; border-top: 0.3mm dashed #000; background: #f7f7f7; }
-footer { margin-top: 4mm; padding-top: 2mm; border-top: 0.3mm solid #000; font-size: 8pt; }
-footer p { margin: 0.5mm 0; }
-.privacy { font-weight: 700; }
-a { color: #000; }
-.screen-only { color: #444; font-size: 9pt; margin-bottom: 3mm; }
-@media screen {
-  body { background: #e9e9e9; padding: 8mm 0; }
-  main { background: #fff; padding: 12mm; max-width: 210mm; box-shadow: 0 0 4px rgba(0,0,0,.3); }
-}
-@media print {
-  .screen-only { display: none; }
-  tbody.frame td, tbody.pause td { background: none; }
-}
-"""
-
-_SHEET = """<!DOCTYPE html>
-<html lang="de">
-<head>
-<meta charset="utf-8">
-{% if stylesheet %}
-<link rel="stylesheet" href="{{ stylesheet }}">
-{% else %}
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-{% endif %}
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ t.title }}</title>
-{% if not stylesheet %}
-<style>{{ css|safe }}</style>
-{% endif %}
-</head>
-<body>
-<main>
-<p class="screen-only">Zum Drucken: Strg+P (A4 hoch). <a href="{{ back[0] }}">{{ back[1] }}</a></p>
-<h1>Tourenplan {{ t.date }}</h1>
-<p class="sub">Coach: <b>{{ t.coach }}</b></p>
-<dl class="facts">
-  <dt>Datum</dt><dd>{{ t.date }}</dd>
-  <dt>Beratungsmobil</dt><dd>{{ t.van }}</dd>
-  <dt>Start</dt><dd>{{ t.start }}</dd>
-  <dt>Ende</dt><dd>{{ t.end }}</dd>
-  <dt>Besuche</dt><dd>{{ t.visits }}</dd>
-  <dt>Fahrzeit gesamt</dt><dd>{{ t.driving }}</dd>
-  <dt>Pausen</dt><dd>{{ t.breaks }}</dd>
-  <dt></dt><dd></dd>
-</dl>
-<table class="route">
-<colgroup>
-<col class="w5"><col class="w12"><col class="w10"><col class="w12">
-<col class="w21"><col class="w12"><col class="w7"><col class="w10">
-<col class="w11">
-</colgroup>
-<thead>
-<tr><th>Nr.</th><th>Ankunft</th><th>Zeit&shy;fenster</th>
-<th>Kunden-Nr{% if t.show_names %} / Name{% endif %}</th><th>Adresse</th><th>Telefon</th>
-<th>Dauer</th><th>Besuchs&shy;ort</th><th>Hinweise</th></tr>
-</thead>
-{% for row in t.rows %}
-{% if row.kind == "stop" %}
-{% set d = row.data %}
-<tbody class="stop">
-<tr>
-  <td class="nr">{{ d.nr }}</td>
-  <td><span class="time">{{ row.time }}</span>
-    {%- if d.setup %}<br><span class="small">{{ d.setup }}</span>{% endif %}
-    {%- if d.begin %}<br><span class="small">{{ d.begin }}</span>{% endif %}
-    <br><span class="small">{{ d.until }}</span>
-    <br><span class="small nowrap" title="Anfahrt">Fahrt {{ d.travel }}</span></td>
-  <td>{{ d.window }}</td>
-  <td><span class="id">{{ d.id }}</span>{% if d.name %}<br>{{ d.name }}{% endif %}</td>
-  <td>{% if d.meeting %}<b>Treffpunkt:</b> {{ d.meeting }}
-    {%- elif d.stand %}<b>Standort Beratungsmobil:</b> {{ d.stand }}
-    {%- else %}{{ d.address }}{% endif %}
-    {%- if d.locality %}<br><span class="small">{{ d.locality }}</span>{% endif %}</td>
-  <td class="phone">{{ d.phone }}</td>
-  <td>{{ d.duration }}</td>
-  <td>{{ d.place }}</td>
-  <td class="hint">{{ d.hints }}</td>
-</tr>
-<tr class="outcome"><td></td><td colspan="8">
-  <span class="opt"><span class="box"></span>erreicht</span>
-  <span class="opt"><span class="box"></span>nicht angetroffen</span>
-  Notiz: <span class="line"></span></td></tr>
-</tbody>
-{% elif row.kind == "break" %}
-<tbody class="pause"><tr><td></td><td class="time">{{ row.time }}</td>
-  <td colspan="7">{{ row.data.text }} ({{ row.data.duration }})</td></tr></tbody>
-{% else %}
-<tbody class="frame"><tr><td></td><td class="time">{{ row.time }}</td>
-  <td colspan="7">{{ row.data.text }}{% if row.data.address %}, {{ row.data.address }}{% endif %}
-  {% if row.data.travel %}<span class="small"> – {{ row.data.travel }}</span>{% endif %}
-  </td></tr></tbody>
-{% endif %}
-{% endfor %}
-</table>
-<footer>
-  <p>{{ footer.created }} – {{ footer.travel }}</p>
-  <p class="privacy">{{ footer.privacy }}</p>
-</footer>
-</main>
-</body>
-</html>
-"""
-
-_INDEX = """<!DOCTYPE html>
-<html lang="de">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Tourenpläne {{ period }}</title>
-<style>{{ page_css|safe }}{{ css|safe }}</style>
-</head>
-<body>
-<main>
-<h1>Tourenpläne {{ period }}</h1>
-<p class="sub">{{ rows|length }} Touren, {{ planned }} Besuche eingeplant,
-{{ unplanned|length }} nicht eingeplant.</p>
-<table>
-<thead><tr><th>Tag</th><th>Coach</th><th>Beratungsmobil</th><th>Besuche</th><th>Zeit</th>
-<th>Fahrzeit{% if estimate %} (geschätzt){% endif %}</th><th>Tourenplan</th></tr></thead>
-{% for r in rows %}
-<tbody class="stop"><tr><td>{{ r.day }}</td><td>{{ r.coach }}</td><td>{{ r.van }}</td>
-<td>{{ r.visits }}</td><td>{{ r.times }}</td><td>{{ r.driving }}</td>
-<td><a href="{{ r.href }}">öffnen</a></td></tr></tbody>
-{% else %}
-<tbody><tr><td colspan="7">Keine Touren im Plan.</td></tr></tbody>
-{% endfor %}
-</table>
-{% if days_off %}
-<h2>Tage ohne Tour</h2>
-<table>
-<thead><tr><th>Tag</th><th>Wer</th><th>Grund</th></tr></thead>
-{% for o in days_off %}
-<tbody class="stop"><tr><td>{{ o.day }}</td><td>{{ o.who }}</td><td>{{ o.reason }}</td></tr></tbody>
-{% endfor %}
-</table>
-{% endif %}
-{% if unplanned %}
-<h2>Nicht eingeplant</h2>
-<table>
-<thead><tr><th>Kunden-Nr{% if show_names %} / Name{% endif %}</th><th>Adresse</th><th>Ort</th>
-<th>Grund</th></tr></thead>
-{% for u in unplanned %}
-<tbody class="stop"><tr>
-<td><span class="id">{{ u.id }}</span>{% if u.name %}<br>{{ u.name }}{% endif %}</td>
-<td>{{ u.address }}</td><td>{{ u.where }}</td><td>{{ u.reason }}</td></tr></tbody>
-{% endfor %}
-</table>
-{% endif %}
-<footer>
-  <p>{{ footer.created }} – {{ footer.travel }}</p>
-  <p class="privacy">{{ footer.privacy }}</p>
-</footer>
-</main>
-</body>
-</html>
-"""

@@ -503,13 +503,16 @@ class Store:
             )
         return len(attempts)
 
-    def revision(self) -> tuple[int, int]:
-        """(changes to cases and publications, highest attempt id): equal values mean
-        nothing a reader caches has changed."""
+    def revision(self) -> tuple[int, int, int]:
+        """(changes to cases, highest attempt id, highest publication id): equal values
+        mean nothing a reader caches has changed. Attempts and publications are
+        append-only, so their highest ids tell what was added; a reader that caches cases
+        keeps them when only a plan was published (each booking or move is one)."""
         with self._transaction() as session:
             value = session.scalar(select(RevisionRow.value).where(RevisionRow.id == 1))
             top = session.scalar(select(func.max(AttemptRow.id)))
-            return int(value or 0), int(top or 0)
+            published = session.scalar(select(func.max(PublicationRow.id)))
+            return int(value or 0), int(top or 0), int(published or 0)
 
     def attempts_after(self, attempt_id: int) -> tuple[tuple[int, Attempt], ...]:
         """Attempts entered after ``attempt_id`` (append-only), with their ids."""
@@ -542,7 +545,7 @@ class Store:
         for item in (at, *visits):
             _check(item)
         with self._transaction() as session:
-            _bump(session)
+            # No _bump: a new publication shows in revision() by its id.
             _require_cases(session, {visit.case_id for visit in visits})
             row = PublicationRow(start=start, days=days, published_at=at, published_by=user)
             session.add(row)
@@ -564,23 +567,16 @@ class Store:
 
     def publication(self, start: date, days: int) -> Publication | None:
         """The newest publication that covers a day of ``[start, start + days)``."""
-        found = self.publications(start, days)
-        return found[-1] if found else None
+        with self._transaction() as session:
+            rows = _covering(session, start, days)
+            # Only the newest one's visits are read: a busy week has hundreds of versions.
+            return _publication(session, rows[-1]) if rows else None
 
     def publications(self, start: date, days: int) -> tuple[Publication, ...]:
         """Every publication that covers a day of ``[start, start + days)``, oldest first
         (each booking or move publishes a new version)."""
-        end = start + timedelta(days=days)
         with self._transaction() as session:
-            candidates = session.scalars(
-                select(PublicationRow)
-                .where(PublicationRow.start < end)
-                .order_by(PublicationRow.published_at, PublicationRow.id)
-            )
-            # The end of a publication is start + days: compared here, not in
-            # backend-specific SQL date arithmetic (there are few publications).
-            rows = [p for p in candidates if p.start + timedelta(days=p.days) > start]
-            return tuple(_publication(session, row) for row in rows)
+            return tuple(_publication(session, row) for row in _covering(session, start, days))
 
     # ----------------------------------------------------------------------- accounts
 
@@ -908,6 +904,19 @@ def _coarsen_site(row: CaseRow) -> None:
         # Outside the known data: about a kilometre is no longer a home.
         row.site_lat, row.site_lon = round(row.site_lat, 2), round(row.site_lon, 2)
     row.site_precision = Precision.MUNICIPALITY.value
+
+
+def _covering(session: Session, start: date, days: int) -> list[PublicationRow]:
+    """The publications covering a day of ``[start, start + days)``, oldest first."""
+    end = start + timedelta(days=days)
+    candidates = session.scalars(
+        select(PublicationRow)
+        .where(PublicationRow.start < end)
+        .order_by(PublicationRow.published_at, PublicationRow.id)
+    )
+    # The end of a publication is start + days: compared here, not in backend-specific
+    # SQL date arithmetic (publication rows are few and small; their visits are not read).
+    return [p for p in candidates if p.start + timedelta(days=p.days) > start]
 
 
 def _publication(session: Session, row: PublicationRow) -> Publication:

@@ -150,7 +150,8 @@ class AuditRow(Base):
 
 
 class RevisionRow(Base):
-    """One row: bumped by every change to cases or publications (readers' cache key)."""
+    """One row: bumped by every change to cases (readers' cache key; attempts and
+    publications are append-only and counted by their highest id)."""
 
     __tablename__ = "revision"
 

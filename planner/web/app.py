@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
@@ -187,8 +188,14 @@ def serve(
     """Run the app with uvicorn until Ctrl+C (one process: the login limit is in memory)."""
     import uvicorn
 
+    from planner.workflow import case_states, freeze_snapshots
+
     tls = tls_cert is not None and tls_key is not None
     app = create_app(store_url, team_path, secure_cookies=tls)
+    freeze_snapshots()  # hours in one process: keep the case snapshot out of the GC's work
+    # Load the cases now, not on the first page of the morning (seconds with 5,000 cases).
+    ctx: AppContext = app.state.ctx
+    threading.Thread(target=case_states, args=(ctx.store, ctx.today()), daemon=True).start()
     logging.getLogger("uvicorn.access").addFilter(_NoQueryInAccessLog())
     options: dict[str, Any] = {}
     if tls:

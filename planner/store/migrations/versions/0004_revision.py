@@ -6,7 +6,9 @@ Create Date: 2026-12-02
 
 Every change to cases or publications bumps it (attempts are append-only and tracked by
 their highest id instead), so the app can keep 5,000 assessed cases in memory and ask
-the database one cheap question per page instead of reloading everything.
+the database one cheap question per page instead of reloading everything. (Later,
+without a schema change, publications were tracked by their highest id as well and
+stopped bumping it: a booking keeps the cases cached.)
 """
 
 from __future__ import annotations
