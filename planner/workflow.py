@@ -702,11 +702,45 @@ def _pin_at(
         why = explain_no_slot(visit, tours, team, travel, day, 1)
         raise PlanChangeRefused(why or f"{start:%d.%m. %H:%M} bei {coach} passt nicht.")
     pin = PinnedVisit(case_id, coach, start, visit.duration_min, with_van=slots[0].with_van)
+    # A visit moved from a day another publication binds leaves that one too, or the
+    # person would have two binding visits.
+    for other in _binding_publications(store, now.date(), _PIN_SEARCH_DAYS):
+        if (publication is None or other.id != publication.id) and any(
+            p.case_id == case_id and p.start.date() >= now.date() for p in other.visits
+        ):
+            rest = tuple(p for p in other.visits if p.case_id != case_id)
+            store.publish(other.start, other.days, rest, user=user, at=now)
     if publication is None:
+        # A new week's publication must not hide visits that shorter publications
+        # already bind on its days: each day keeps the pins of its newest publication.
         monday = day - timedelta(days=day.weekday())
-        return store.publish(monday, 5, (pin,), user=user, at=now)
+        bound = tuple(
+            p
+            for offset in range(5)
+            for covering in [store.publication(monday + timedelta(days=offset), 1)]
+            if covering is not None
+            for p in covering.visits
+            if p.start.date() == monday + timedelta(days=offset) and p.case_id != case_id
+        )
+        return store.publish(monday, 5, (*bound, pin), user=user, at=now)
     kept = tuple(p for p in publication.visits if p.case_id != case_id)
     return store.publish(publication.start, publication.days, (*kept, pin), user=user, at=now)
+
+
+#: How far ahead a case's earlier binding visit is looked for when it is moved or booked.
+_PIN_SEARCH_DAYS = 60
+
+
+def _binding_publications(store: Store, first: date, days: int) -> tuple[Publication, ...]:
+    """The newest publication of each day in ``[first, first + days)``, each once."""
+    versions = store.publications(first, days)
+    newest: dict[int, Publication] = {}
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        covering = [p for p in versions if p.covers(day)]
+        if covering:
+            newest.setdefault(covering[-1].id, covering[-1])
+    return tuple(newest.values())
 
 
 # --------------------------------------------------------------------------- browser app

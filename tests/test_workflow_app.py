@@ -258,3 +258,14 @@ def test_recording_the_same_attempts_twice_adds_nothing(
     monkeypatch.setattr(workflow, "_FEW_CASES", 3)  # like a file: all attempts at once
     assert record_attempts(store, many, user="anna", now=at)[0] == 11  # K-006 known
     assert record_attempts(store, many, user="anna", now=at)[0] == 0
+
+
+def test_a_move_into_another_week_leaves_no_second_binding_visit(store: Store) -> None:
+    team, now = _team(), datetime(2026, 11, 30, 9, 0)
+    next_tuesday = datetime(2026, 12, 8, 10, 0)
+    moved = move_visit(store, team, "K-001", "anna", next_tuesday, user="lead", now=now)
+    assert moved.start == date(2026, 12, 7) and [p.case_id for p in moved.visits] == ["K-001"]
+    this_week = store.publication(date(2026, 12, 1), 1)
+    assert this_week is not None
+    assert "K-001" not in {p.case_id for p in this_week.visits}
+    assert "K-004" in {p.case_id for p in this_week.visits}  # the others stay bound

@@ -58,7 +58,7 @@ DOOR_OUTCOMES: tuple[Outcome, ...] = (
     Outcome.MOVED,
 )
 SOURCE = "App, Heute"
-_EXACT = (Precision.MANUAL, Precision.STREET)
+_EXACT = (Precision.MANUAL, Precision.HOUSE_NUMBER, Precision.STREET)
 
 
 # --------------------------------------------------------------------------- whose day
