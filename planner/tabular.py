@@ -14,9 +14,7 @@ string, never as a formula, and one that starts like a formula is marked "quote 
 from __future__ import annotations
 
 import csv
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,7 +25,7 @@ if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
-from planner._files import umask
+from planner._files import atomic_path
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
@@ -51,22 +49,17 @@ def write_csv(
     over it, so an interrupted run leaves the previous file, never a torn one.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # utf-8-sig writes the BOM Excel needs to detect UTF-8 (umlauts in place names).
-        with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as stream:
-            writer = csv.DictWriter(
-                stream, fieldnames=list(columns), delimiter=";", lineterminator="\r\n"
-            )
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({key: defuse(str(value)) for key, value in row.items()})
-        os.chmod(temporary, 0o666 & ~umask())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    # utf-8-sig writes the BOM Excel needs to detect UTF-8 (umlauts in place names).
+    with (
+        atomic_path(path) as temporary,
+        temporary.open("w", encoding="utf-8-sig", newline="") as stream,
+    ):
+        writer = csv.DictWriter(
+            stream, fieldnames=list(columns), delimiter=";", lineterminator="\r\n"
+        )
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: defuse(str(value)) for key, value in row.items()})
     return path
 
 
@@ -102,16 +95,8 @@ def write_xlsx(path: Path, tables: Sequence[SheetTable], *, footer: str = "") ->
     for table in tables:
         _fill_sheet(workbook.create_sheet(table.title[:31]), table, footer)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
+    with atomic_path(path) as temporary:
         workbook.save(temporary)
-        os.chmod(temporary, 0o666 & ~umask())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     return path
 
 

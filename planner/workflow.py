@@ -704,7 +704,7 @@ def _pin_at(
     pin = PinnedVisit(case_id, coach, start, visit.duration_min, with_van=slots[0].with_van)
     # A visit moved from a day another publication binds leaves that one too, or the
     # person would have two binding visits.
-    for other in _binding_publications(store, now.date(), _PIN_SEARCH_DAYS):
+    for other, _ in _binding_publications(store, now.date(), _PIN_SEARCH_DAYS):
         if (publication is None or other.id != publication.id) and any(
             p.case_id == case_id and p.start.date() >= now.date() for p in other.visits
         ):
@@ -716,11 +716,9 @@ def _pin_at(
         monday = day - timedelta(days=day.weekday())
         bound = tuple(
             p
-            for offset in range(5)
-            for covering in [store.publication(monday + timedelta(days=offset), 1)]
-            if covering is not None
-            for p in covering.visits
-            if p.start.date() == monday + timedelta(days=offset) and p.case_id != case_id
+            for binding, covered in _binding_publications(store, monday, 5)
+            for p in binding.visits
+            if p.start.date() in covered and p.case_id != case_id
         )
         return store.publish(monday, 5, (*bound, pin), user=user, at=now)
     kept = tuple(p for p in publication.visits if p.case_id != case_id)
@@ -731,16 +729,18 @@ def _pin_at(
 _PIN_SEARCH_DAYS = 60
 
 
-def _binding_publications(store: Store, first: date, days: int) -> tuple[Publication, ...]:
-    """The newest publication of each day in ``[first, first + days)``, each once."""
-    versions = store.publications(first, days)
-    newest: dict[int, Publication] = {}
+def _binding_publications(
+    store: Store, first: date, days: int
+) -> tuple[tuple[Publication, tuple[date, ...]], ...]:
+    """The publications that bind a day of ``[first, first + days)`` (the newest covering
+    each day), each once with the days it binds."""
+    newest: dict[int, tuple[Publication, list[date]]] = {}
     for offset in range(days):
         day = first + timedelta(days=offset)
-        covering = [p for p in versions if p.covers(day)]
-        if covering:
-            newest.setdefault(covering[-1].id, covering[-1])
-    return tuple(newest.values())
+        binding = store.publication(day, 1)
+        if binding is not None:
+            newest.setdefault(binding.id, (binding, []))[1].append(day)
+    return tuple((publication, tuple(covered)) for publication, covered in newest.values())
 
 
 # --------------------------------------------------------------------------- browser app
@@ -919,19 +919,14 @@ def tours_of_week(
     :func:`tours_of_day` gives them, but with one load of the cases and one replay per
     publication (usually one for the whole week) instead of one per day."""
     travel = travel or GreatCircleEstimate()
-    newest: dict[int, tuple[Publication, list[date]]] = {}
-    for offset in range(days):
-        day = start + timedelta(days=offset)
-        binding = store.publication(day, 1)  # the newest publication covering a day binds it
-        if binding is not None:
-            newest.setdefault(binding.id, (binding, []))[1].append(day)
-    if not newest:
+    binding = _binding_publications(store, start, days)
+    if not binding:
         return ()
     snap = _snapshot(store)  # cases and attempts are only read when a replay is not cached
     order = {c.key: i for i, c in enumerate(team.coaches)}
     tours = [
         tour
-        for publication, covered in newest.values()
+        for publication, covered in binding
         for tour in _memo(
             store,
             ("tours", publication.id, team, travel.description),

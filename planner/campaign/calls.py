@@ -31,6 +31,7 @@ from planner.campaign.codes import Step, TimeBand
 from planner.campaign.model import Case, CaseState
 from planner.campaign.reachability import BANDS, ReachabilityModel
 from planner.model import WEEKDAYS_LONG_DE, Coach, Team
+from planner.traveltime import great_circle_m
 
 NO_PHONE = "keine Telefonnummer – Brief"
 LIST_FULL = "Liste voll – morgen"
@@ -39,7 +40,6 @@ NEW_CASE = "neu in der Liste"
 #: hour: a coach who leaves at 16:30 still makes the early-evening calls before leaving).
 MIN_BAND_OVERLAP = 30
 
-_EARTH_RADIUS_KM = 6371.0
 
 
 @dataclass(frozen=True)
@@ -194,14 +194,8 @@ def _office_km(case: Case, coach: Coach, team: Team) -> float:
         office = team.office(coach.office)
     except KeyError:
         return math.inf
-    return _haversine_km(case.site.lat, case.site.lon, office.lat, office.lon)
-
-
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
+    metres = great_circle_m([(case.site.lat, case.site.lon)], [(office.lat, office.lon)])
+    return float(metres[0, 0]) / 1000
 
 
 # --------------------------------------------------------------------------- entries

@@ -9,15 +9,13 @@ parser ignores the information columns. Names appear only with ``show_names``.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
 import jinja2
 
-from planner._files import umask
+from planner._files import atomic_path
 from planner.campaign.calls import CallEntry, CallList
 from planner.campaign.codes import AttemptKind, Outcome, TimeBand
 from planner.model import Team, hhmm
@@ -234,14 +232,6 @@ def _moment_de(moment: datetime) -> str:
 
 def _write_atomic(path: Path, text: str) -> Path:
     """Write beside the target and rename over it: never a torn file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o666 & ~umask())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
     return path

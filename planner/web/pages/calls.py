@@ -37,7 +37,9 @@ from planner.web.pages.today import (
     note_of,
     parse_day,
     pick_coach,
+    read_outcome_form,
     require_case,
+    store_outcome,
 )
 from planner.web.security import csrf_protected, current
 from planner.workflow import (
@@ -45,7 +47,6 @@ from planner.workflow import (
     attempts_on,
     book_at,
     calls_for,
-    record_attempts,
     suggest_for,
 )
 
@@ -237,32 +238,23 @@ def _slot_view(ctx: AppContext, slot: Slot) -> dict[str, Any]:
 @csrf_protected
 async def record_call(request: Request) -> Response:
     """POST /anrufe/ergebnis: one call's outcome (an Anruf, now, audited)."""
-    ctx = context(request)
-    session = current(request)
-    form = await request.form()
-    choice = await pick_coach(request, form.get("coach"), "Anrufliste (Ergebnis)")
-    case_id = form.get("kunden_nr")
-    if not isinstance(case_id, str) or not case_id:
-        raise HTTPException(400, "Kunden-Nr fehlt.")
-    outcome = Outcome.parse(str(form.get("ergebnis", "")))
-    if outcome not in CALL_OUTCOMES or not choice.coach:
-        raise HTTPException(400, "Dieses Ergebnis gibt es auf der Anrufliste nicht.")
-    today, now = ctx.today(), ctx.now()
-    await require_case(ctx, session.user, case_id, today, "Anrufliste (Ergebnis)")
+    posted = await read_outcome_form(
+        request, CALL_OUTCOMES, "Anrufliste (Ergebnis)",
+        "Dieses Ergebnis gibt es auf der Anrufliste nicht.",
+    )  # fmt: skip
+    choice, case_id, outcome, today = posted.choice, posted.case_id, posted.outcome, posted.today
     try:
         follow_up = None
         if outcome is Outcome.CALLBACK:
-            follow_up = parse_day(form.get("rueckruf"))
+            follow_up = parse_day(posted.form.get("rueckruf"))
             if follow_up is None or follow_up < today:
                 raise FormError("Für den Rückruf bitte ein Datum ab heute angeben.")
-        note = note_of(form)
+        note = note_of(posted.form)
     except FormError as err:
         return await _page(request, choice, error=str(err), status=400)
-    attempt = Attempt(case_id, now, choice.coach, AttemptKind.CALL, outcome, follow_up=follow_up,
-                      note=note, source=SOURCE)  # fmt: skip
-    await ctx.write(record_attempts, ctx.store, (attempt,), user=session.user.name, now=now)
-    await ctx.write(ctx.store.log, case_id, "Ergebnis erfasst", f"Anruf: {outcome.label}",
-                    user=session.user.name, at=now)  # fmt: skip
+    attempt = Attempt(case_id, posted.now, choice.coach, AttemptKind.CALL, outcome,
+                      follow_up=follow_up, note=note, source=SOURCE)  # fmt: skip
+    await store_outcome(request, attempt, f"Anruf: {outcome.label}")
     target = choice.query(erfasst=case_id, ergebnis=outcome.value)
     return RedirectResponse(f"/anrufe{target}#hinweis", status_code=303)
 

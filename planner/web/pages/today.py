@@ -13,6 +13,7 @@ recorded appointment is fixed for that coach; the next re-plan places it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -425,31 +426,62 @@ def _map_data(tours: tuple[Tour, ...], done: dict[str, Attempt]) -> dict[str, An
 # --------------------------------------------------------------------------- record
 
 
-@csrf_protected
-async def record_visit(request: Request) -> Response:
-    """POST /heute/ergebnis: the outcome at the door (a visit attempt, now, audited)."""
+@dataclass(frozen=True)
+class OutcomeForm:
+    """A posted outcome (door or call list), read and checked the same way for both."""
+
+    form: FormData
+    choice: Choice
+    case_id: str
+    outcome: Outcome
+    today: date
+    now: datetime
+
+
+async def read_outcome_form(
+    request: Request, allowed: Collection[Outcome], where: str, refusal: str
+) -> OutcomeForm:
+    """The form of an outcome POST: 400 for a missing Kunden-Nr or an outcome not in
+    ``allowed`` (``refusal``), 403 (audited) for a case the user may not see."""
     ctx = context(request)
-    session = current(request)
     form = await request.form()
-    choice = await pick_coach(request, form.get("coach"), "Heute (Ergebnis)")
+    choice = await pick_coach(request, form.get("coach"), where)
     case_id = form.get("kunden_nr")
     if not isinstance(case_id, str) or not case_id:
         raise HTTPException(400, "Kunden-Nr fehlt.")
     outcome = Outcome.parse(str(form.get("ergebnis", "")))
-    if outcome not in DOOR_OUTCOMES or not choice.coach:
-        raise HTTPException(400, "Dieses Ergebnis gibt es beim Besuch nicht.")
+    if outcome is None or outcome not in allowed or not choice.coach:
+        raise HTTPException(400, refusal)
     today, now = ctx.today(), ctx.now()
-    await require_case(ctx, session.user, case_id, today, "Heute (Ergebnis)")
+    await require_case(ctx, current(request).user, case_id, today, where)
+    return OutcomeForm(form, choice, case_id, outcome, today, now)
+
+
+async def store_outcome(request: Request, attempt: Attempt, detail: str) -> None:
+    """Record ``attempt`` and its audit line ("Ergebnis erfasst: ``detail``")."""
+    ctx, user = context(request), current(request).user.name
+    await ctx.write(record_attempts, ctx.store, (attempt,), user=user, now=attempt.at)
+    await ctx.write(ctx.store.log, attempt.case_id, "Ergebnis erfasst", detail,
+                    user=user, at=attempt.at)  # fmt: skip
+
+
+@csrf_protected
+async def record_visit(request: Request) -> Response:
+    """POST /heute/ergebnis: the outcome at the door (a visit attempt, now, audited)."""
+    posted = await read_outcome_form(
+        request, DOOR_OUTCOMES, "Heute (Ergebnis)", "Dieses Ergebnis gibt es beim Besuch nicht."
+    )
+    choice, case_id, outcome = posted.choice, posted.case_id, posted.outcome
     try:
-        attempt = _visit_attempt(form, case_id, choice.coach, outcome, now, today)
+        attempt = _visit_attempt(
+            posted.form, case_id, choice.coach, outcome, posted.now, posted.today
+        )
     except FormError as err:
         return await _page(request, choice, error=str(err), status=400)
-    await ctx.write(record_attempts, ctx.store, (attempt,), user=session.user.name, now=now)
     detail = f"Besuch: {outcome.label}" + (
         f", Termin {attempt.appointment:%d.%m.%Y %H:%M}" if attempt.appointment else ""
     )
-    await ctx.write(ctx.store.log, case_id, "Ergebnis erfasst", detail,
-                    user=session.user.name, at=now)  # fmt: skip
+    await store_outcome(request, attempt, detail)
     extra = {"erfasst": case_id, "ergebnis": outcome.value}
     if outcome is Outcome.NOT_MET:
         extra["verpasst"] = case_id
