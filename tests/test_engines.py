@@ -116,3 +116,45 @@ def test_large_week_says_its_plan_may_differ() -> None:
         cost=(matrix[:21, :21],),
     )
     assert solve(small, FirstOf((SolutionLimit(5), TimeLimit(60)))).reproducible
+
+
+def _crowded_week() -> VrpData:
+    """Twelve optional customers with two windows each, more than two short days hold."""
+    rng = np.random.default_rng(7)
+    pos = np.concatenate([[0], rng.integers(0, 200, 12)])
+    matrix = (np.abs(pos[:, None] - pos[None, :]) + 5).astype(np.int64)
+    np.fill_diagonal(matrix, 0)
+    day = 1000
+    return VrpData(
+        vehicles=tuple(Vehicle(0, 0, d * day, d * day + 400, fixed_cost=50) for d in (0, 1)),
+        time=(matrix,),
+        cost=(matrix,),
+        service=(0,) + (60,) * 12,
+        windows=((),) + tuple(((0, 300), (day, day + 300)) for _ in range(12)),
+        penalties=(None,) + tuple(int(p) for p in rng.integers(1_000, 5_000, 12)),
+        horizon=2 * day,
+    )
+
+
+def test_ruin_and_recreate_is_reproducible_and_never_worse() -> None:
+    from planner.solve.ortools_adapter import ruin_and_recreate, solve_vrp
+    from planner.solve.strategy import objective
+
+    data = _crowded_week()
+    start = solve_vrp(data, FirstOf((SolutionLimit(1), TimeLimit(30))))  # a first solution
+    once = ruin_and_recreate(data, start, 15)
+    again = ruin_and_recreate(data, start, 15)
+    assert once.routes == again.routes and once.objective == again.objective
+    assert once.objective < start.objective and len(once.dropped) < len(start.dropped)
+    assert once.objective == objective(data, once.routes)
+    for route in once.routes:  # every kept plan is one of the full model: windows hold
+        for node, begin in zip(route.nodes, route.starts, strict=True):
+            assert any(a <= begin <= b for a, b in data.windows[node])
+
+
+def test_auto_plans_a_small_week_by_ruin_and_recreate_within_its_budget() -> None:
+    data = _crowded_week()
+    budget = FirstOf((SolutionLimit(20), TimeLimit(60)))
+    auto = solve(data, budget)
+    assert auto.objective <= solve(data, budget, engine="ortools").objective
+    assert solve(data, budget).routes == auto.routes  # the same plan twice

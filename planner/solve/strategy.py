@@ -24,16 +24,24 @@ from typing import Literal
 
 from planner.solve import pyvrp_adapter
 from planner.solve.breaks import lawful_route
-from planner.solve.ortools_adapter import DEFAULT_SEARCH, SearchSettings, solve_vrp
+from planner.solve.ortools_adapter import (
+    DEFAULT_SEARCH,
+    SearchSettings,
+    ruin_and_recreate,
+    solve_vrp,
+)
 from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
 from planner.solve.vrp import VrpData, VrpRoute, VrpSolution
 
-#: Largest week (routed visits) the hybrid takes. Measured with the default budget
-#: (docs/benchmarks.md): up to ~150 visits the hybrid plans more people than OR-Tools alone
-#: in less CPU time; on the 500- and 1,000-client weeks (~300 and ~460 routed visits)
-#: PyVRP's 10,000 iterations spent the budget and the plan fell far behind (1,000
-#: clients: 121 planned at the 60 s safety net, OR-Tools alone 241).
+#: Largest week (routed visits) that engine ``auto`` plans with ruin and recreate
+#: (:func:`solve_recreate`); larger weeks go to OR-Tools alone. Measured with the default
+#: budget (docs/engines.md): each iteration costs ~0.15 CPU-s on the demo week (82 routed
+#: visits) and ~0.5 CPU-s on the 150-client week (138), so weeks of ~300 and more routed
+#: visits (500 and 1,000 clients) would not get enough iterations within their budget.
 HYBRID_MAX_VISITS = 250
+#: Solutions of the default budget per ruin-and-recreate iteration: the default 200
+#: solutions buy 200 solutions of guided local search and then 40 iterations.
+SOLUTIONS_PER_RECREATE = 10
 #: OR-Tools' own default LNS cut, used for weeks above ``HYBRID_MAX_VISITS`` only.
 LARGE_WEEK_LNS_CUT_S = 0.1
 #: PyVRP iterations of the hybrid strategy's routing step (deterministic work budget).
@@ -42,7 +50,7 @@ PYVRP_ITERATIONS = 10_000
 FIRST_PHASE_SOLUTIONS = 40
 
 
-Engine = Literal["auto", "ortools", "pyvrp", "hybrid"]
+Engine = Literal["auto", "ortools", "pyvrp", "hybrid", "recreate"]
 
 
 def solve(
@@ -56,13 +64,16 @@ def solve(
     """Solve ``data`` with the engine that fits.
 
     ``auto``: PyVRP alone where it models the instance exactly (the VRPTW benchmarks);
-    the hybrid (:func:`solve_hybrid`) for weeks up to ``HYBRID_MAX_VISITS`` routed
-    visits; OR-Tools alone above that. ``ortools``: OR-Tools alone, exclusive groups in
-    two phases.
+    ruin and recreate on OR-Tools (:func:`solve_recreate`) for weeks up to
+    ``HYBRID_MAX_VISITS`` routed visits; OR-Tools alone above that. ``ortools``: OR-Tools
+    alone, exclusive groups in two phases. ``hybrid``: PyVRP's routes finished by
+    OR-Tools (:func:`solve_hybrid`, the default until 2026-12-02).
     """
     if engine == "pyvrp" or (engine == "auto" and pyvrp_adapter.can_model(data)):
         return pyvrp_adapter.solve_pyvrp(data, stopping, seed)
-    if engine == "hybrid" or (engine == "auto" and len(data.visits) <= HYBRID_MAX_VISITS):
+    if engine == "recreate" or (engine == "auto" and len(data.visits) <= HYBRID_MAX_VISITS):
+        return solve_recreate(data, stopping, search)
+    if engine == "hybrid":
         return solve_hybrid(data, stopping, search)
     if engine == "auto" and search.lns_cut_s is None:
         # Large weeks: OR-Tools alone with its LNS sub-searches cut after 0.1 s (see
@@ -166,6 +177,54 @@ def lawful_routes(data: VrpData, routes: tuple[VrpRoute, ...]) -> tuple[VrpRoute
         if fixed is not None and fixed.nodes:
             out.append(fixed)
     return tuple(sorted(out, key=lambda r: r.vehicle))
+
+
+def solve_recreate(
+    data: VrpData,
+    stopping: StoppingCriterion,
+    search: SearchSettings = DEFAULT_SEARCH,
+    *,
+    iterations: int | None = None,
+) -> VrpSolution:
+    """The planner's weeks: van decided, guided local search, then ruin and recreate.
+
+    1. Exclusive groups (the one van) are settled by a short OR-Tools search on the full
+       model, as in :func:`solve`.
+    2. OR-Tools' guided local search plans the week with the van fixed, within
+       ``stopping`` (its solution budget).
+    3. :func:`~planner.solve.ortools_adapter.ruin_and_recreate` improves that plan for
+       ``iterations`` iterations (default: the solution budget / ``SOLUTIONS_PER_RECREATE``);
+       every plan it keeps is a solution of the full model (breaks, windows, vehicles).
+
+    Every step is counted in work, so the plan depends on the input alone; the time
+    limit of ``stopping`` stays the safety net for all three together.
+    """
+    began = time.perf_counter()
+    if iterations is None:
+        budget = stopping.solution_budget()
+        iterations = 0 if budget is None else budget // SOLUTIONS_PER_RECREATE
+    keep = list(range(len(data.vehicles)))
+    work = data
+    first: VrpSolution | None = None
+    if data.exclusive:
+        first = solve_vrp(data, _first_phase(stopping), search)
+        keep = kept_vehicles(data, {r.vehicle for r in first.routes})
+        work = restrict_vehicles(data, keep)
+    base = solve_vrp(work, stopping.remaining(time.perf_counter() - began), search)
+    seconds = stopping.time_budget()
+    deadline = None if seconds is None else began + seconds
+    final = ruin_and_recreate(work, base, iterations, search, deadline=deadline)
+    served = {m for r in final.routes for m in r.nodes}
+    final = replace(
+        final,
+        routes=remap_routes(final.routes, keep),
+        dropped=tuple(n for n in data.visits if n not in served),
+        seconds=time.perf_counter() - began,
+    )
+    worse = not final.found or (first is not None and first.objective < final.objective)
+    if first is not None and first.routes and worse:
+        return replace(first, seconds=final.seconds)  # never worse than the van phase
+    return final
 
 
 def solve_hybrid(
