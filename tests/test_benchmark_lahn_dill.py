@@ -94,7 +94,7 @@ def _run(objective: int | None, cpu_s: float = 5.0, fingerprint: str = "a") -> l
 
 
 def _week(week: str | int = "demo", runs=None, ortools=None, hybrid=None) -> lahn_dill.Week:
-    refs = {"OR-Tools long": ortools, "hybrid long": hybrid}
+    refs = {"OR-Tools long": ortools, "recreate long": hybrid}
     runs = runs or (_run(1100), _run(1100))
     return lahn_dill.Week(week, 93, 3, 0.84, runs, {k: r for k, r in refs.items() if r})
 
@@ -150,13 +150,13 @@ def test_report_lists_every_week(tmp_path) -> None:
     text = lahn_dill.markdown(weeks, args)
     assert "| " + " | ".join(lahn_dill.TABLE_HEADER) + " |" in text
     assert "| demo | 93 | 3 | 0.84 |" in text and "| generated | 93 |" in text
-    assert "hybrid long (5.0 s)" in text and "Targets: demo week ≤ 10 CPU-s" in text
+    assert "recreate long (5.0 s)" in text and "Targets: demo week ≤ 10 CPU-s" in text
     assert "2,000 solutions or 60 s" in text
     with lahn_dill.write_csv(weeks, tmp_path / "t.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["week"] for r in rows] == ["demo", "150"]
     assert [r["identical"] for r in rows] == ["True", "False"]
-    assert rows[0]["best_known_by"] == "hybrid long" and rows[0]["target_met"] == "True"
+    assert rows[0]["best_known_by"] == "recreate long" and rows[0]["target_met"] == "True"
 
 
 def test_script_plans_the_demo_twice_the_same(tmp_path) -> None:

@@ -89,35 +89,6 @@ def test_no_search_parameter_depends_on_the_wall_clock() -> None:
             assert duration.ToSeconds() >= 3600, name
 
 
-def test_large_week_says_its_plan_may_differ() -> None:
-    """Above the hybrid's size OR-Tools keeps its 0.1 s LNS cut, and the plan says so."""
-    from planner.solve.strategy import HYBRID_MAX_VISITS
-
-    n = HYBRID_MAX_VISITS + 10
-    pos = np.arange(n + 1) * 10
-    matrix = np.abs(pos[:, None] - pos[None, :]).astype(np.int64)
-    big = VrpData(
-        vehicles=(Vehicle(0, 0, 0, 100_000, breaks=None), Vehicle(0, 0, 0, 100_000)),
-        time=(matrix,),
-        cost=(matrix,),
-        service=(0,) + (5,) * n,
-        windows=((),) + tuple(((0, 50_000), (60_000, 90_000)) for _ in range(n)),
-        penalties=(None,) + (1_000,) * n,
-        horizon=100_000,
-    )
-    solution = solve(big, FirstOf((SolutionLimit(1), TimeLimit(60))))
-    assert solution.found and not solution.reproducible
-    small = replace(
-        big,
-        windows=big.windows[:21],
-        service=big.service[:21],
-        penalties=big.penalties[:21],
-        time=(matrix[:21, :21],),
-        cost=(matrix[:21, :21],),
-    )
-    assert solve(small, FirstOf((SolutionLimit(5), TimeLimit(60)))).reproducible
-
-
 def _crowded_week() -> VrpData:
     """Twelve optional customers with two windows each, more than two short days hold."""
     rng = np.random.default_rng(7)
@@ -137,19 +108,33 @@ def _crowded_week() -> VrpData:
 
 
 def test_ruin_and_recreate_is_reproducible_and_never_worse() -> None:
-    from planner.solve.ortools_adapter import ruin_and_recreate, solve_vrp
-    from planner.solve.strategy import objective
+    from planner.solve.ortools_adapter import descend, solve_vrp
+    from planner.solve.recreate import improve, objective
 
     data = _crowded_week()
     start = solve_vrp(data, FirstOf((SolutionLimit(1), TimeLimit(30))))  # a first solution
-    once = ruin_and_recreate(data, start, 15)
-    again = ruin_and_recreate(data, start, 15)
-    assert once.routes == again.routes and once.objective == again.objective
-    assert once.objective < start.objective and len(once.dropped) < len(start.dropped)
-    assert once.objective == objective(data, once.routes)
-    for route in once.routes:  # every kept plan is one of the full model: windows hold
+    once = improve(data, start.routes, 15, descend)
+    again = improve(data, start.routes, 15, descend)
+    assert once == again
+    assert objective(data, once) < objective(data, start.routes) == start.objective
+    served = {n for r in once for n in r.nodes}
+    assert len(served) > len({n for r in start.routes for n in r.nodes})
+    for route in once:  # every kept plan is one of the full model: windows hold
         for node, begin in zip(route.nodes, route.starts, strict=True):
             assert any(a <= begin <= b for a, b in data.windows[node])
+
+
+def test_a_neighbourhood_is_the_instance_cut_down_to_its_vehicles_and_visits() -> None:
+    from planner.solve.recreate import neighbourhood
+
+    data = replace(_crowded_week(), allowed=(None,) + ((1,),) * 6 + (None,) * 6)
+    small, nodes = neighbourhood(data, [1], [3, 9, 5])
+    assert nodes == (0, 3, 5, 9)
+    assert small.visits == (1, 2, 3) and len(small.vehicles) == 1
+    assert small.vehicles[0].earliest == data.vehicles[1].earliest
+    assert small.allowed == (None, (0,), (0,), None)
+    assert small.time[0][1, 3] == data.time[0][3, 9]
+    assert small.penalties[2] == data.penalties[5] and small.windows[3] == data.windows[9]
 
 
 def test_auto_plans_a_small_week_by_ruin_and_recreate_within_its_budget() -> None:

@@ -112,10 +112,9 @@ def test_line_instance_has_the_obvious_optimal_route() -> None:
         visit("K3", 3.0, minutes=10),
     ]
     result = solve(visits, team)
-    assert order(result) in (
-        [["K1", "K2", "K3"]],
-        [["K3", "K2", "K1"]],
-    )
+    # On a line from the office the obvious order is not the only shortest one (K1 K3 K2
+    # drives 10 + 20 + 10 + 20 min as well); the driving time is what must be optimal.
+    assert sorted(order(result)[0]) == ["K1", "K2", "K3"]
     tour = result.tours[0]
     # Out 30 min to the far end and back, 60 min of driving in all.
     assert tour.driving_min == 60

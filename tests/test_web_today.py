@@ -292,7 +292,7 @@ def test_csrf_required(client: TestClient, db: Path) -> None:
 
 def test_changes_since_print_after_a_move(client: TestClient, db: Path, clock: Clock) -> None:
     with store_of(db) as store:
-        move_visit(store, team(), "BM-1007", "jonas", datetime(2026, 11, 30, 14, 0), user="lea",
+        move_visit(store, team(), "BM-1007", "jonas", datetime(2026, 11, 30, 13, 0), user="lea",
                    now=clock.now())  # fmt: skip
     log_in(client, "anna")
     anna = client.get("/heute").text
@@ -302,7 +302,7 @@ def test_changes_since_print_after_a_move(client: TestClient, db: Path, clock: C
     client.post("/logout", data={"csrf": csrf(client, "/heute")})
     log_in(client, "jonas")
     jonas = client.get("/heute").text
-    assert "Änderungen seit dem Ausdruck" in jonas and "neu: 30.11. 14:00 bei jonas" in jonas
+    assert "Änderungen seit dem Ausdruck" in jonas and "neu: 30.11. 13:00 bei jonas" in jonas
     assert stop_ids(jonas) == ["BM-1008", "BM-1007"]
 
 

@@ -75,11 +75,6 @@ def solve_visits(
     note = stopping.outcome(time.perf_counter() - began) or "Suche beendet"
     if not solution.found:
         note = f"keine Lösung gefunden ({solution.status}) – {note}"
-    elif not solution.reproducible and "abweichen" not in note:
-        note = (
-            f"{note.replace(' (reproduzierbar)', '')}; große Woche mit zeitbegrenzten "
-            "Teilsuchen – auf einem anderen Rechner kann der Plan abweichen"
-        )
     return SolveResult(tours, unplanned + dropped + surplus, problem, solution, note)
 
 

@@ -9,7 +9,6 @@ and groups of mutually exclusive vehicles. Output is a :class:`~planner.solve.vr
 from __future__ import annotations
 
 import math
-import random
 import time
 from dataclasses import dataclass, replace
 
@@ -51,10 +50,6 @@ class SearchSettings:
     #: Local-search operators to switch on (True) or off (False), by OR-Tools field name.
     operators: tuple[tuple[str, bool], ...] = ()
     log_search: bool = False
-    #: Wall-clock cut of each LNS sub-search; None: never cut (the plan then depends on
-    #: the input alone). Large weeks need the cut (uncut sub-searches ate the budget: 121
-    #: instead of 241 planned at 1,000 clients), and their plans say they may differ.
-    lns_cut_s: float | None = None
 
     def apply(self, params: routing_parameters_pb2.RoutingSearchParameters) -> None:
         params.first_solution_strategy = self.first_solution
@@ -68,10 +63,7 @@ class SearchSettings:
         # default: on a busy machine the cut comes earlier and the plan changes. The
         # sub-searches finish in milliseconds here, so an hour means "never cut": the plan
         # depends on the input alone.
-        if self.lns_cut_s is None:
-            params.lns_time_limit.FromSeconds(_LNS_NEVER_CUT_S)
-        else:
-            params.lns_time_limit.FromMilliseconds(max(1, round(self.lns_cut_s * 1000)))
+        params.lns_time_limit.FromSeconds(_LNS_NEVER_CUT_S)
 
 
 _LNS_NEVER_CUT_S = 3600
@@ -82,13 +74,10 @@ MIN_FAILURE_LIMIT = 200_000
 
 DEFAULT_SEARCH = SearchSettings()
 
-#: Ruin and recreate (:func:`ruin_and_recreate`): each iteration removes between this many
-#: planned visits close to a randomly drawn one (fixed seed) …
-RUIN_MIN_VISITS, RUIN_MAX_VISITS = 2, 8
-#: … and its local search stops after this many failed branches at the latest (the same
-#: guard as beside a solution budget: a rare start sends OR-Tools into a long search).
-RECREATE_FAILURE_LIMIT = 50_000
-RUIN_SEED = 1
+#: The local search of :func:`descend` stops after this many failed branches at the latest
+#: (the same guard as beside a solution budget: a rare start sends OR-Tools into a long
+#: search).
+DESCENT_FAILURE_LIMIT = 50_000
 
 
 def solve_vrp(
@@ -142,71 +131,21 @@ def solve_vrp(
     return model.read(assignment, elapsed, status)
 
 
-def ruin_and_recreate(
-    data: VrpData,
-    start: VrpSolution,
-    iterations: int,
-    search: SearchSettings = DEFAULT_SEARCH,
-    *,
-    deadline: float | None = None,
-    seed: int = RUIN_SEED,
-) -> VrpSolution:
-    """Improve ``start`` by ruin and recreate, a fixed number of iterations (the work budget).
-
-    Each iteration removes a few planned visits that lie close to a randomly drawn one
-    (a fixed seed: the same input gives the same plan) and lets OR-Tools' local search
-    (greedy descent, every constraint of the full model) repair the rest from there: it
-    inserts the removed and the previously dropped visits where they fit best. A better
-    plan becomes the new reference. Guided local search escapes a local optimum of a
-    week whose days are full only slowly (measured on the demo week: one more person per
-    ~400 solutions); removing and re-inserting a handful of neighbouring visits reshuffles
-    several days at once.
-
-    ``deadline`` (``time.perf_counter()`` value) is only the safety net: when it passes,
-    the best plan so far is returned.
-    """
-    if iterations <= 0 or not start.found or not start.routes:
-        return start
-    rng = random.Random(seed)
-    distance = data.time[0]
-    best = start
-    greedy = replace(search, metaheuristic=_GREEDY_DESCENT)
-    for _ in range(iterations):
-        if cancel.requested() is not None:
-            break
-        remaining = None if deadline is None else deadline - time.perf_counter()
-        if remaining is not None and remaining <= 0:
-            break
-        planned = sorted(n for r in best.routes for n in r.nodes)
-        centre = rng.choice(planned)
-        count = rng.randint(RUIN_MIN_VISITS, RUIN_MAX_VISITS)
-        ruined = set(
-            sorted(planned, key=lambda n: (distance[centre, n] + distance[n, centre], n))[:count]
-        )
-        partial = tuple(
-            replace(r, nodes=tuple(n for n in r.nodes if n not in ruined)) for r in best.routes
-        )
-        found = _local_search(data, partial, greedy, remaining)
-        if found is not None and found.objective <= best.objective:
-            best = found
-    return best
-
-
-_GREEDY_DESCENT = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
-
-
-def _local_search(
-    data: VrpData, routes: tuple[VrpRoute, ...], search: SearchSettings, seconds: float | None
+def descend(
+    data: VrpData, routes: tuple[VrpRoute, ...], search: SearchSettings = DEFAULT_SEARCH
 ) -> VrpSolution | None:
-    """OR-Tools' local search from ``routes`` to its local optimum; None if it fails."""
+    """OR-Tools' greedy descent from ``routes`` to its local optimum; None if they are no
+    solution of ``data``.
+
+    The repair step of :func:`planner.solve.recreate.improve`: it inserts the visits the
+    routes lack where they fit best, on the full model (breaks, windows, vehicles).
+    """
     began = time.perf_counter()
     model = _Model(data)
     params = pywrapcp.DefaultRoutingSearchParameters()
-    search.apply(params)
-    if seconds is not None:
-        params.time_limit.FromMilliseconds(max(1, round(seconds * 1000)))
+    replace(search, metaheuristic=_GREEDY_DESCENT).apply(params)
     solver = model.routing.solver()
-    model.routing.AddSearchMonitor(solver.FailuresLimit(RECREATE_FAILURE_LIMIT))
+    model.routing.AddSearchMonitor(solver.FailuresLimit(DESCENT_FAILURE_LIMIT))
     model.routing.AddAtSolutionCallback(
         lambda: solver.FinishCurrentSearch() if cancel.requested() is not None else None
     )
@@ -219,6 +158,9 @@ def _local_search(
         return None
     status = _status_text(int(model.routing.status()))
     return model.read(assignment, time.perf_counter() - began, status)
+
+
+_GREEDY_DESCENT = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
 
 
 def _time_unit(data: VrpData) -> int:

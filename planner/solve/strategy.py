@@ -22,28 +22,15 @@ import time
 from dataclasses import replace
 from typing import Literal
 
-from planner.solve import pyvrp_adapter
+from planner.solve import pyvrp_adapter, recreate
 from planner.solve.breaks import lawful_route
-from planner.solve.ortools_adapter import (
-    DEFAULT_SEARCH,
-    SearchSettings,
-    ruin_and_recreate,
-    solve_vrp,
-)
+from planner.solve.ortools_adapter import DEFAULT_SEARCH, SearchSettings, descend, solve_vrp
 from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
 from planner.solve.vrp import VrpData, VrpRoute, VrpSolution
 
-#: Largest week (routed visits) that engine ``auto`` plans with ruin and recreate
-#: (:func:`solve_recreate`); larger weeks go to OR-Tools alone. Measured with the default
-#: budget (docs/engines.md): each iteration costs ~0.15 CPU-s on the demo week (82 routed
-#: visits) and ~0.5 CPU-s on the 150-client week (138), so weeks of ~300 and more routed
-#: visits (500 and 1,000 clients) would not get enough iterations within their budget.
-HYBRID_MAX_VISITS = 250
-#: Solutions of the default budget per ruin-and-recreate iteration: the default 200
-#: solutions buy 200 solutions of guided local search and then 40 iterations.
-SOLUTIONS_PER_RECREATE = 10
-#: OR-Tools' own default LNS cut, used for weeks above ``HYBRID_MAX_VISITS`` only.
-LARGE_WEEK_LNS_CUT_S = 0.1
+#: Ruin-and-recreate iterations per solution of the budget: the default 200 solutions buy
+#: 200 solutions of guided local search and then 200 iterations (docs/engines.md).
+ITERATIONS_PER_SOLUTION = 1
 #: PyVRP iterations of the hybrid strategy's routing step (deterministic work budget).
 PYVRP_ITERATIONS = 10_000
 #: Budget of the first phase that settles the exclusive groups.
@@ -63,23 +50,17 @@ def solve(
 ) -> VrpSolution:
     """Solve ``data`` with the engine that fits.
 
-    ``auto``: PyVRP alone where it models the instance exactly (the VRPTW benchmarks);
-    ruin and recreate on OR-Tools (:func:`solve_recreate`) for weeks up to
-    ``HYBRID_MAX_VISITS`` routed visits; OR-Tools alone above that. ``ortools``: OR-Tools
-    alone, exclusive groups in two phases. ``hybrid``: PyVRP's routes finished by
-    OR-Tools (:func:`solve_hybrid`, the default until 2026-12-02).
+    ``auto``: PyVRP alone where it models the instance exactly (the VRPTW benchmarks),
+    every planner week by :func:`solve_recreate`. ``ortools``: OR-Tools alone, exclusive
+    groups in two phases (the long reference of the benchmarks). ``hybrid``: PyVRP's
+    routes finished by OR-Tools (:func:`solve_hybrid`, the default until 2026-12-01).
     """
     if engine == "pyvrp" or (engine == "auto" and pyvrp_adapter.can_model(data)):
         return pyvrp_adapter.solve_pyvrp(data, stopping, seed)
-    if engine == "recreate" or (engine == "auto" and len(data.visits) <= HYBRID_MAX_VISITS):
+    if engine in ("auto", "recreate"):
         return solve_recreate(data, stopping, search)
     if engine == "hybrid":
         return solve_hybrid(data, stopping, search)
-    if engine == "auto" and search.lns_cut_s is None:
-        # Large weeks: OR-Tools alone with its LNS sub-searches cut after 0.1 s (see
-        # SearchSettings.lns_cut_s); the plan says it may differ on another machine.
-        cut = replace(search, lns_cut_s=LARGE_WEEK_LNS_CUT_S)
-        return replace(solve(data, stopping, cut, engine="ortools"), reproducible=False)
     if not data.exclusive:
         return solve_vrp(data, stopping, search)
     first = solve_vrp(data, _first_phase(stopping), search)
@@ -150,17 +131,7 @@ def remap_routes(routes: tuple[VrpRoute, ...], keep: list[int]) -> tuple[VrpRout
     return tuple(replace(r, vehicle=keep[r.vehicle]) for r in routes)
 
 
-def objective(data: VrpData, routes: tuple[VrpRoute, ...]) -> int:
-    """The common objective: fixed costs and arc costs of the routes, penalties of the rest."""
-    served = {n for r in routes for n in r.nodes}
-    total = 0
-    for r in routes:
-        vehicle = data.vehicles[r.vehicle]
-        cost = data.cost[vehicle.profile]
-        path = [vehicle.start, *r.nodes, vehicle.end]
-        legs = zip(path, path[1:], strict=False)
-        total += vehicle.fixed_cost + sum(int(cost[a, b]) for a, b in legs)
-    return total + sum(data.penalties[n] or 0 for n in data.visits if n not in served)
+objective = recreate.objective
 
 
 def _allowed(data: VrpData, vehicle: int, node: int) -> bool:
@@ -186,45 +157,80 @@ def solve_recreate(
     *,
     iterations: int | None = None,
 ) -> VrpSolution:
-    """The planner's weeks: van decided, guided local search, then ruin and recreate.
+    """The planner's weeks: van chosen, guided local search, then ruin and recreate.
 
-    1. Exclusive groups (the one van) are settled by a short OR-Tools search on the full
-       model, as in :func:`solve`.
-    2. OR-Tools' guided local search plans the week with the van fixed, within
+    1. :func:`choose_vehicles` settles the exclusive groups (the one van) from the
+       instance alone, without a search (a search on the full model with the groups cost
+       minutes on a week of 1,000 clients).
+    2. OR-Tools' guided local search plans the week with that choice, within
        ``stopping`` (its solution budget).
-    3. :func:`~planner.solve.ortools_adapter.ruin_and_recreate` improves that plan for
-       ``iterations`` iterations (default: the solution budget / ``SOLUTIONS_PER_RECREATE``);
-       every plan it keeps is a solution of the full model (breaks, windows, vehicles).
+    3. :func:`planner.solve.recreate.improve` improves the plan for ``iterations``
+       iterations (default: ``ITERATIONS_PER_SOLUTION`` × the solution budget); every
+       neighbourhood it keeps is a solution of the full model (breaks, windows, vehicles).
 
     Every step is counted in work, so the plan depends on the input alone; the time
-    limit of ``stopping`` stays the safety net for all three together.
+    limit of ``stopping`` stays the safety net for all of them together.
     """
     began = time.perf_counter()
     if iterations is None:
         budget = stopping.solution_budget()
-        iterations = 0 if budget is None else budget // SOLUTIONS_PER_RECREATE
+        iterations = 0 if budget is None else ITERATIONS_PER_SOLUTION * budget
     keep = list(range(len(data.vehicles)))
     work = data
-    first: VrpSolution | None = None
     if data.exclusive:
-        first = solve_vrp(data, _first_phase(stopping), search)
-        keep = kept_vehicles(data, {r.vehicle for r in first.routes})
+        keep = kept_vehicles(data, choose_vehicles(data))
         work = restrict_vehicles(data, keep)
     base = solve_vrp(work, stopping.remaining(time.perf_counter() - began), search)
-    seconds = stopping.time_budget()
-    deadline = None if seconds is None else began + seconds
-    final = ruin_and_recreate(work, base, iterations, search, deadline=deadline)
-    served = {m for r in final.routes for m in r.nodes}
-    final = replace(
-        final,
-        routes=remap_routes(final.routes, keep),
+    routes = base.routes
+    if base.found and routes:
+        seconds = stopping.time_budget()
+        deadline = None if seconds is None else began + seconds
+        routes = recreate.improve(
+            work,
+            routes,
+            iterations,
+            lambda small, partial: descend(small, partial, search),
+            deadline=deadline,
+        )
+    served = {m for r in routes for m in r.nodes}
+    return replace(
+        base,
+        routes=remap_routes(routes, keep),
         dropped=tuple(n for n in data.visits if n not in served),
+        objective=objective(work, routes) if base.found else base.objective,
         seconds=time.perf_counter() - began,
     )
-    worse = not final.found or (first is not None and first.objective < final.objective)
-    if first is not None and first.routes and worse:
-        return replace(first, seconds=final.seconds)  # never worse than the van phase
-    return final
+
+
+def choose_vehicles(data: VrpData) -> set[int]:
+    """Vehicles to use where exclusive groups force a choice (the van: which coach, which day).
+
+    Each visit spreads its drop penalty evenly over the vehicles that may serve it; a
+    vehicle's worth is what it collects. Vehicles in no group are always used; of the
+    others, the worthiest are taken first while no group gets a second member. So the
+    van goes, each day, to the coach whose van shift reaches the most van visits (which
+    no car may serve) and otherwise the most visits; a coach without it keeps the car.
+    Measured (docs/engines.md): the same choice as a 40-solution search on the full model
+    on the demo week, as good on the 150-client week, and free of search time.
+    """
+    worth = [0.0] * len(data.vehicles)
+    for node in data.visits:
+        given = data.allowed[node] if data.allowed else None
+        able = [k for k in given if k >= 0] if given else range(len(data.vehicles))
+        if able:
+            share = (data.penalties[node] or 0) / len(able)
+            for k in able:
+                worth[k] += share
+    grouped = {k for group in data.exclusive for k in group}
+    chosen = set(range(len(data.vehicles))) - grouped
+    taken: set[int] = set()
+    for k in sorted(grouped, key=lambda k: (-worth[k], k)):
+        groups = {g for g, group in enumerate(data.exclusive) if k in group}
+        if groups & taken:
+            continue
+        taken |= groups
+        chosen.add(k)
+    return chosen
 
 
 def solve_hybrid(

@@ -110,9 +110,6 @@ class VrpSolution:
     #: False when the search ended before it had any solution (e.g. out of time): then
     #: ``dropped`` means "not searched", not "did not fit".
     found: bool = True
-    #: False when the search used a wall-clock cut inside (OR-Tools' LNS on large weeks):
-    #: another machine may then find another plan even without the time limit firing.
-    reproducible: bool = True
 
     @property
     def vehicles_used(self) -> int:
