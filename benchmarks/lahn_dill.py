@@ -364,8 +364,9 @@ def markdown(weeks: Sequence[Week], args: argparse.Namespace) -> str:
             f"- Weeks: the demo week (`planner/resources/demo`, Mon {DEMO_START:%d.%m.%Y} + "
             f"{DEMO_DAYS} days) and weeks from `benchmarks/generate.py`, seed {args.seed}, "
             f"Mon {WEEK_START:%d.%m.%Y} + {WEEK_DAYS} days",
-            f"- Budget: engine `auto`, {solutions:,} solutions or {seconds:g} s (safety net), "
-            "whichever first; each week planned twice, each time in a fresh process",
+            f"- Budget: engine `auto`, {solutions:,} solutions of guided local search and as "
+            f"many ruin-and-recreate iterations, or {seconds:g} s (safety net), whichever "
+            "first; each week planned twice, each time in a fresh process",
             f"- Best known: {best}",
             "",
             markdown_table(TABLE_HEADER, table_rows(weeks)),
