@@ -7,6 +7,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hyp
 
 from planner.solve import pyvrp_adapter
 from planner.solve.stopping import FirstOf, SolutionLimit, TimeLimit
@@ -143,3 +145,59 @@ def test_auto_plans_a_small_week_by_ruin_and_recreate_within_its_budget() -> Non
     auto = solve(data, budget)
     assert auto.objective <= solve(data, budget, engine="ortools").objective
     assert solve(data, budget).routes == auto.routes  # the same plan twice
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=hyp.integers(0, 10_000),
+    customers=hyp.integers(4, 14),
+    days=hyp.integers(1, 3),
+    only_second=hyp.integers(0, 4),
+)
+def test_ruin_and_recreate_keeps_every_rule_and_never_loses(
+    seed: int, customers: int, days: int, only_second: int
+) -> None:
+    """Random crowded weeks: each visit at most once, on a vehicle it may use, inside a
+    window and inside the vehicle's day; the objective never rises."""
+    from planner.solve.ortools_adapter import descend, solve_vrp
+    from planner.solve.recreate import improve, objective
+
+    rng = np.random.default_rng(seed)
+    pos = np.concatenate([[0], rng.integers(0, 300, customers)])
+    matrix = (np.abs(pos[:, None] - pos[None, :]) + 5).astype(np.int64)
+    np.fill_diagonal(matrix, 0)
+    day = 1000
+    vehicles = tuple(
+        Vehicle(0, 0, d * day, d * day + 400, fixed_cost=50) for d in range(days) for _ in (0, 1)
+    )
+    windows = tuple(
+        tuple((d * day + a, d * day + a + 150) for d in range(days))
+        for a in (int(x) for x in rng.integers(0, 200, customers))
+    )
+    data = VrpData(
+        vehicles=vehicles,
+        time=(matrix,),
+        cost=(matrix,),
+        service=(0,) + tuple(int(s) for s in rng.integers(20, 90, customers)),
+        windows=((),) + windows,
+        penalties=(None,) + tuple(int(p) for p in rng.integers(100, 5_000, customers)),
+        horizon=days * day,
+        # The first few customers may only go with the second vehicle of a day.
+        allowed=(None,)
+        + tuple(
+            tuple(range(1, len(vehicles), 2)) if i < only_second else None for i in range(customers)
+        ),
+    )
+    start = solve_vrp(data, FirstOf((SolutionLimit(1), TimeLimit(30))))
+    routes = improve(data, start.routes, 10, descend, seed=seed)
+    assert improve(data, start.routes, 10, descend, seed=seed) == routes
+    assert objective(data, routes) <= start.objective
+    seen = [n for r in routes for n in r.nodes]
+    assert len(seen) == len(set(seen)) and set(seen) <= set(data.visits)
+    for r in routes:
+        vehicle = data.vehicles[r.vehicle]
+        assert vehicle.earliest <= r.start and r.end <= vehicle.latest
+        for node, begin in zip(r.nodes, r.starts, strict=True):
+            allowed = data.allowed[node]
+            assert not allowed or r.vehicle in allowed
+            assert any(a <= begin <= b for a, b in data.windows[node])
