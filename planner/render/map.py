@@ -9,6 +9,9 @@ so opening the file never tells a third party which places a coach visits.
 folium's own ``Popup``/``Tooltip``/``Marker`` are not used: popups need jQuery and
 both put text into JavaScript template literals, where ``${…}`` in client data would
 run as code. The small elements below bind popups with JSON-encoded strings instead.
+
+The markup (stylesheet, popups, tooltips, legend, symbols) and the day filter's script
+are templates in ``resources/templates/map``; this module supplies their data.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, ClassVar, cast
@@ -28,6 +32,7 @@ from urllib.parse import urlsplit
 import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
+from markupsafe import Markup
 from shapely.geometry import shape
 
 from planner.model import Office, Plan, Precision, Stop, Tour, Unplanned, VisitPlace
@@ -46,6 +51,7 @@ from planner.render._format import (
     unplanned_address,
     unplanned_name,
 )
+from planner.render._templates import render
 from planner.settings import ATTRIBUTION
 
 #: Okabe–Ito palette (distinguishable with the common colour-vision deficiencies),
@@ -96,7 +102,6 @@ class RoadOverlay:
     path: Callable[[LatLon, LatLon], Sequence[LatLon]] | None = None
     main_roads: dict[str, Any] | None = None
     source: str = ""  # German, for the legend ("OpenStreetMap-Auszug …")
-
 
 
 def render_map(
@@ -217,12 +222,10 @@ def map_html(
     if len(groups_by_day) > 1:
         _day_filter(groups_by_day).add_to(fmap)
     folium.FitBounds(bounds, padding=(12, 12)).add_to(fmap)
-    _Legend(
-        _legend_html(
-            plan, colours, title, tiles_attribution if tiles_url else None, day_index,
-            roads=roads,
-        )  # fmt: skip
-    ).add_to(fmap)
+    legend = _legend_html(
+        plan, colours, title, tiles_attribution if tiles_url else None, day_index, roads=roads
+    )
+    _Legend(legend).add_to(fmap)
 
     html = figure.render()
     html = _stable_ids(html).replace("<html>", '<html lang="de">', 1)
@@ -352,7 +355,7 @@ class _PageStyle(MacroElement):
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "bm_style"
         background = "#DDE3E8" if tiles else BACKGROUND
-        self.css = "<style>" + _PAGE_CSS.replace("__BG__", background) + "</style>"
+        self.css = render("map/page_style.html.j2", background=background)
 
 
 class _Legend(MacroElement):
@@ -371,27 +374,18 @@ def _js(value: object) -> str:
 
 
 def _inline_leaflet() -> str:
-    return (
-        f"<!-- Leaflet {_assets.LEAFLET_VERSION} (BSD-2-Clause, © Volodymyr Agafonkin), "
-        "eingebettet: die Karte lädt nichts aus dem Netz -->\n"
-        f"<style>{_assets.leaflet_css()}</style>\n<script>{_assets.leaflet_js()}</script>"
+    return render(
+        "map/leaflet.html.j2",
+        version=_assets.LEAFLET_VERSION,
+        # The bundled library, not data: inserted as it is.
+        css=Markup(_assets.leaflet_css()),
+        js=Markup(_assets.leaflet_js()),
     )
 
 
 def _csp_meta(tiles_url: str | None) -> str:
     """A policy that forbids every request except inline code, data: images and tiles."""
-    images = "data:"
-    if tiles_url:
-        images += " " + _tile_source(tiles_url)
-    policy = (
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-        f"img-src {images}; font-src 'none'; connect-src 'none'; frame-src 'none'; "
-        "form-action 'none'; base-uri 'none'"
-    )
-    return (
-        f'<meta http-equiv="Content-Security-Policy" content="{esc(policy)}">\n'
-        '<meta name="referrer" content="no-referrer">'
-    )
+    return render("map/csp.html.j2", tile_source=_tile_source(tiles_url) if tiles_url else "")
 
 
 def _tile_source(tiles_url: str) -> str:
@@ -619,7 +613,7 @@ def _add_regions(fmap: folium.Map, outlines: dict[str, dict[str, Any]]) -> None:
         width = 12 + 9 * len(name)
         _div_marker(
             (label.y, label.x),
-            icon_html=f'<span class="bm-region-text">{esc(name)}</span>',
+            icon_html=render("map/label_region.html.j2", text=name),
             size=(width, 20),
             anchor=(width / 2, 10),
             class_name="bm-region-label",
@@ -639,9 +633,7 @@ def _add_place_labels(
         width = 14 + 7 * len(name)
         _div_marker(
             (lat, lon),
-            icon_html=(
-                f'<span class="bm-place-dot"></span><span class="bm-place-text">{esc(name)}</span>'
-            ),
+            icon_html=render("map/label_place.html.j2", text=name),
             size=(width, 14),
             anchor=(3, 7),
             class_name="bm-place",
@@ -661,10 +653,8 @@ def _add_tour(
     estimate: bool,
     leg_path: Callable[[LatLon, LatLon], Sequence[LatLon]] | None = None,
 ) -> folium.FeatureGroup:
-    name = (
-        f'<span class="bm-swatch" style="background:{colour}"></span>'
-        f"{esc(tour_label(tour))}: {len(tour.stops)} Besuch{'e' if len(tour.stops) != 1 else ''}"
-    )
+    visits = f"{len(tour.stops)} Besuch{'e' if len(tour.stops) != 1 else ''}"
+    name = render("map/layer_name.html.j2", colour=colour, label=f"{tour_label(tour)}: {visits}")
     group = folium.FeatureGroup(name=name, show=True)
     group.add_to(fmap)
     if tour.stops:
@@ -678,10 +668,13 @@ def _add_tour(
         line = folium.PolyLine(  # type: ignore[no-untyped-call]
             points, color=colour, weight=3.5, opacity=0.9, dash_array=dash, class_name="bm-route"
         ).add_to(group)
-        tip = (
-            f"<b>{note}</b><br>{esc(tour_label(tour))}"
-            f"<br>Fahrzeit {'geschätzt ' if estimate else ''}{minutes_de(tour.driving_min)}, "
-            f"{km_de(tour.distance_m)}"
+        tip = render(
+            "map/tooltip_tour.html.j2",
+            note=note,
+            label=tour_label(tour),
+            estimate=estimate,
+            driving=minutes_de(tour.driving_min),
+            distance=km_de(tour.distance_m),
         )
         _bind_tooltip(tip, {"sticky": True, "className": "bm-tip"}).add_to(line)
     tid = _tour_id(tour)
@@ -731,9 +724,7 @@ def _add_main_roads(fmap: folium.Map, roads: dict[str, Any]) -> None:
             "interactive": False,
         }
 
-    folium.GeoJson(roads, style_function=style, interactive=False, smooth_factor=1.5).add_to(
-        group
-    )
+    folium.GeoJson(roads, style_function=style, interactive=False, smooth_factor=1.5).add_to(group)
 
 
 def _day_filter(groups_by_day: Mapping[date, list[folium.FeatureGroup]]) -> _Script:
@@ -747,43 +738,9 @@ def _day_filter(groups_by_day: Mapping[date, list[folium.FeatureGroup]]) -> _Scr
         (date_short_de(day), [g.get_name() for g in groups])
         for day, groups in sorted(groups_by_day.items())
     ]
-    # Layer variables are code, labels are data: build the array by hand, labels as JSON.
-    entries = ", ".join(
-        f"{{label: {_js(label)}, layers: [{', '.join(names)}]}}" for label, names in choices
-    )
-    return _Script(_DAY_FILTER_JS.replace("__CHOICES__", entries))
-
-
-_DAY_FILTER_JS = """(function () {
-  var map = {parent};
-  var choices = [__CHOICES__];
-  var every = choices[0].layers;
-  var control = L.control({position: 'topleft'});
-  control.onAdd = function () {
-    var box = L.DomUtil.create('div', 'leaflet-bar bm-days');
-    box.setAttribute('role', 'group');
-    box.setAttribute('aria-label', 'Tag auswählen');
-    L.DomEvent.disableClickPropagation(box);
-    L.DomEvent.disableScrollPropagation(box);
-    choices.forEach(function (choice, index) {
-      var button = L.DomUtil.create('button', 'bm-day', box);
-      button.type = 'button';
-      button.textContent = choice.label;
-      button.setAttribute('aria-pressed', index === 0 ? 'true' : 'false');
-      button.addEventListener('click', function () {
-        every.forEach(function (layer) {
-          if (choice.layers.indexOf(layer) >= 0) { map.addLayer(layer); }
-          else { map.removeLayer(layer); }
-        });
-        box.querySelectorAll('.bm-day').forEach(function (other) {
-          other.setAttribute('aria-pressed', other === button ? 'true' : 'false');
-        });
-      });
-    });
-    return box;
-  };
-  control.addTo(map);
-})();"""
+    # Layer variables are code, labels are data (JSON): the template is JavaScript.
+    entries = [{"label": _js(label), "layers": names} for label, names in choices]
+    return _Script(render("map/day_filter.js.j2", choices=entries))
 
 
 def _offices(plan: Plan) -> list[Office]:
@@ -806,10 +763,7 @@ def _add_offices(fmap: folium.Map, plan: Plan) -> None:
         return
     group = folium.FeatureGroup(name="Büros (Start und Ende)", show=True).add_to(fmap)
     for office in offices:
-        popup = (
-            f'<div class="bm-pop"><div class="bm-pop-h">Büro: {esc(office.name)}</div>'
-            f"{esc(office.address) or '–'}</div>"
-        )
+        popup = render("map/popup_office.html.j2", office=office.name, address=office.address)
         _div_marker(
             (office.lat, office.lon),
             icon_html=_office_svg(),
@@ -840,11 +794,10 @@ def _add_unplanned(
     located = len(singles) + sum(len(members) for members in clusters)
     if not located:
         return
-    group = folium.FeatureGroup(
-        name=f'<span class="bm-swatch" style="background:{UNPLANNED_COLOUR}"></span>'
-        f"Nicht eingeplant ({located})",
-        show=True,
-    ).add_to(fmap)
+    name = render(
+        "map/layer_name.html.j2", colour=UNPLANNED_COLOUR, label=f"Nicht eingeplant ({located})"
+    )
+    group = folium.FeatureGroup(name=name, show=True).add_to(fmap)
     for number, members in enumerate(clusters):
         site = members[0].site
         assert site is not None
@@ -879,76 +832,43 @@ def _text_colour(colour: str) -> str:
     return "#000" if colour.upper() in _LIGHT else "#fff"
 
 
-def _stop_svg(number: int, colour: str, place: VisitPlace) -> tuple[str, int]:
+_SHAPES = {VisitPlace.VAN: "diamond", VisitPlace.CAFE: "square"}  # else a circle
+
+
+def _stop_svg(number: int, colour: str, place: VisitPlace) -> tuple[Markup, int]:
     """Numbered marker; the shape tells the place: ● Wohnung, ■ Café, ◆ Beratungsmobil."""
     size = 30 if place is VisitPlace.VAN else 26
-    c = size / 2
-    stroke = 'stroke="#fff" stroke-width="2"'
-    if place is VisitPlace.VAN:
-        outline = f"M{c} 1.5L{size - 1.5} {c}L{c} {size - 1.5}L1.5 {c}Z"
-        shape_svg = f'<path d="{outline}" fill="{colour}" {stroke}/>'
-    elif place is VisitPlace.CAFE:
-        side = size - 4
-        shape_svg = (
-            f'<rect x="2" y="2" width="{side}" height="{side}" rx="3" fill="{colour}" {stroke}/>'
-        )
-    else:
-        shape_svg = f'<circle cx="{c}" cy="{c}" r="{c - 1.5}" fill="{colour}" {stroke}/>'
-    font = 12 if number < 100 else 9.5
-    text = (
-        f'<text x="{c}" y="{c}" dy="0.36em" text-anchor="middle" font-size="{font}" '
-        f'font-weight="700" fill="{_text_colour(colour)}">{number}</text>'
+    svg = render(
+        "map/stop.svg.j2",
+        number=number,
+        colour=colour,
+        text_colour=_text_colour(colour),
+        shape=_SHAPES.get(place, "circle"),
+        size=size,
+        c=size / 2,
     )
-    svg = (
-        f'<svg width="{size}" height="{size}" viewBox="0 0 {size} {size}" aria-hidden="true">'
-        f"{shape_svg}{text}</svg>"
-    )
-    return svg, size
+    return Markup(svg), size
 
 
-def _office_svg() -> str:
-    return (
-        '<svg width="28" height="28" viewBox="0 0 28 28" aria-hidden="true">'
-        f'<path d="M14 2.5L26 13H22.5V25.5H5.5V13H2Z" fill="{OFFICE_COLOUR}" stroke="#fff" '
-        'stroke-width="1.8" stroke-linejoin="round"/>'
-        '<rect x="11.5" y="17" width="5" height="8.5" fill="#fff"/></svg>'
-    )
+@cache
+def _office_svg() -> Markup:
+    return Markup(render("map/office.svg.j2", colour=OFFICE_COLOUR))
 
 
-def _cluster_svg(count: int) -> str:
-    return (
-        '<svg width="28" height="28" viewBox="0 0 28 28" aria-hidden="true">'
-        f'<circle cx="14" cy="14" r="12.5" fill="{UNPLANNED_COLOUR}" '
-        'stroke="#fff" stroke-width="1.5"/>'
-        '<text x="14" y="18" text-anchor="middle" font-size="10" font-weight="bold" '
-        f'fill="#fff" font-family="sans-serif">{count if count < 1000 else "999+"}</text></svg>'
-    )
+def _cluster_svg(count: int) -> Markup:
+    return Markup(render("map/cluster.svg.j2", colour=UNPLANNED_COLOUR, count=count))
 
 
-def _unplanned_svg() -> str:
-    return (
-        '<svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true">'
-        f'<circle cx="10" cy="10" r="8.5" fill="{UNPLANNED_COLOUR}" '
-        'stroke="#fff" stroke-width="1.5"/>'
-        '<path d="M6.5 6.5L13.5 13.5M13.5 6.5L6.5 13.5" stroke="#fff" stroke-width="2.2" '
-        'stroke-linecap="round"/></svg>'
-    )
+@cache
+def _unplanned_svg() -> Markup:
+    return Markup(render("map/unplanned.svg.j2", colour=UNPLANNED_COLOUR))
 
 
-def _line_svg(colour: str, dash: str, width: int = 34) -> str:
-    return (
-        f'<svg width="{width}" height="10" viewBox="0 0 {width} 10" aria-hidden="true">'
-        f'<path d="M2 5H{width - 2}" stroke="{colour}" stroke-width="3.5" '
-        f'stroke-dasharray="{dash}" '
-        'stroke-linecap="round"/></svg>'
-    )
+def _line_svg(colour: str, dash: str, width: int = 34) -> Markup:
+    return Markup(render("map/line.svg.j2", colour=colour, dash=dash, width=width))
 
 
 # --------------------------------------------------------------------------- popups
-
-
-def _rows(pairs: Iterable[tuple[str, str]]) -> str:
-    return "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in pairs)
 
 
 def _stop_popup(tour: Tour, number: int, stop: Stop, *, show_names: bool, estimate: bool) -> str:
@@ -957,50 +877,39 @@ def _stop_popup(tour: Tour, number: int, stop: Stop, *, show_names: bool, estima
     times = clock(stop.arrival)
     if stop.start != stop.arrival:
         times += f" (Beginn {clock(stop.start)})"
-    rows: list[tuple[str, str]] = [
-        ("Ankunft", esc(times)),
-        ("Zeitfenster", esc(stop.window) or "–"),
-        ("Kunden-Nr", esc(client.id)),
-    ]
-    if show_names and client.name:
-        rows.append(("Name", esc(client.name)))
-    locality = stop_locality(stop)
     # A Café visit is at the meeting place: the home address is not shown as the place.
-    label, where = (
+    place_label, place = (
         ("Treffpunkt", site.meeting_place)
         if site.meeting_place
         else ("Standort", f"Beratungsmobil, {stop.visit.stand}")
         if stop.visit.stand
         else ("Adresse", client.address.one_line())
     )
-    address = esc(where) or "–"
-    if locality:
-        address += f"<br><small>{esc(locality)}</small>"
-    rows += [
-        (label, address),
-        ("Dauer", f"{stop.visit.duration_min} min (bis {clock(stop.end)})"),
-        ("Besuchsort", esc(client.visit_place.value)),
-        ("Genauigkeit", esc(PRECISION_DE.get(site.precision, str(site.precision.value)))),
-        (
-            "Anfahrt",
-            f"{minutes_de(stop.travel_min)}, {km_de(stop.distance_m)}"
-            + (" (geschätzt)" if estimate else " (Straße)"),
-        ),
-    ]
-    head = f"Nr. {number} · {esc(tour.coach.name)} · {esc(date_short_de(tour.day))}"
-    if tour.with_van:
-        head += " · Beratungsmobil"
-    approx = ""
+    rough = ""
     if site.precision in (Precision.ORTSTEIL, Precision.MUNICIPALITY):
-        approx = '<div class="bm-pop-note">Position ungefähr: Punkt liegt in der Ortsmitte.</div>'
+        rough = "centre"
     elif site.precision is Precision.STREET:
-        approx = (
-            '<div class="bm-pop-note">Position ungefähr: richtige Straße, Hausnummer '
-            "geschätzt.</div>"
-        )
-    return (
-        f'<div class="bm-pop"><div class="bm-pop-h">{head}</div>'
-        f"<table>{_rows(rows)}</table>{approx}</div>"
+        rough = "street"
+    return render(
+        "map/popup_stop.html.j2",
+        number=number,
+        coach=tour.coach.name,
+        day=date_short_de(tour.day),
+        van=tour.with_van,
+        arrival=times,
+        window=stop.window,
+        client_id=client.id,
+        client_name=client.name if show_names else "",
+        place_label=place_label,
+        place=place,
+        locality=stop_locality(stop),
+        duration=stop.visit.duration_min,
+        end=clock(stop.end),
+        visit_place=client.visit_place.value,
+        precision=PRECISION_DE.get(site.precision, str(site.precision.value)),
+        travel=f"{minutes_de(stop.travel_min)}, {km_de(stop.distance_m)}",
+        estimate=estimate,
+        rough=rough,
     )
 
 
@@ -1010,9 +919,13 @@ def _stop_tooltip(tour: Tour, number: int, stop: Stop) -> str:
     place = site.ortsteil or site.municipality
     if site.ortsteil and site.municipality and site.ortsteil != site.municipality:
         place = f"{site.ortsteil} ({site.municipality})"
-    return (
-        f"<b>Nr. {number}</b> · {clock(stop.arrival)} · {esc(place)}"
-        f"<br>{esc(tour.coach.name)}, {esc(date_short_de(tour.day))}"
+    return render(
+        "map/tooltip_stop.html.j2",
+        number=number,
+        arrival=clock(stop.arrival),
+        place=place,
+        coach=tour.coach.name,
+        day=date_short_de(tour.day),
     )
 
 
@@ -1020,34 +933,27 @@ def _cluster_popup(members: Sequence[Unplanned]) -> str:
     """Many people at one place: counts per reason and the first Kunden-Nr, never names."""
     site = members[0].site
     assert site is not None
-    place = site.ortsteil or site.municipality
-    reasons = Counter(m.code for m in members).most_common()
-    rows = [(esc(code.label), str(count)) for code, count in reasons]
     ids = [m.client_id for m in members[:_CLUSTER_IDS_SHOWN] if m.client_id]
-    more = len(members) - len(ids)
-    shown = ", ".join(esc(i) for i in ids) + (f" … und {more} weitere" if more > 0 else "")
-    return (
-        '<div class="bm-pop"><div class="bm-pop-h bm-pop-grey">'
-        f"{len(members)} nicht eingeplant in {esc(place)}</div>"
-        f"<table>{_rows(rows)}</table><p>Kunden-Nr: {shown}</p>"
-        "<p>Einzelheiten je Person in plan.csv.</p></div>"
+    return render(
+        "map/popup_cluster.html.j2",
+        count=len(members),
+        place=site.ortsteil or site.municipality,
+        reasons=[(code.label, n) for code, n in Counter(m.code for m in members).most_common()],
+        ids=ids,
+        more=len(members) - len(ids),
     )
 
 
 def _unplanned_popup(item: Unplanned, *, show_names: bool) -> str:
-    rows: list[tuple[str, str]] = [("Kunden-Nr", esc(item.client_id) or "–")]
-    name = unplanned_name(item)
-    if show_names and name:
-        rows.append(("Name", esc(name)))
-    rows.append(("Adresse", esc(unplanned_address(item).one_line()) or "–"))
-    if item.site is not None and item.site.meeting_place:
-        rows.append(("Treffpunkt", esc(item.site.meeting_place)))
-    if item.site is not None:
-        rows.append(("Genauigkeit", esc(PRECISION_DE.get(item.site.precision, ""))))
-    rows.append(("Grund", esc(item.reason)))
-    return (
-        '<div class="bm-pop"><div class="bm-pop-h bm-pop-grey">Nicht eingeplant</div>'
-        f"<table>{_rows(rows)}</table></div>"
+    site = item.site
+    return render(
+        "map/popup_unplanned.html.j2",
+        client_id=item.client_id,
+        client_name=unplanned_name(item) if show_names else "",
+        address=unplanned_address(item).one_line(),
+        meeting_place=site.meeting_place if site is not None else "",
+        precision=PRECISION_DE.get(site.precision, "") if site is not None else None,
+        reason=item.reason,
     )
 
 
@@ -1074,136 +980,51 @@ def _legend_html(
     tours_by_coach: dict[str, list[Tour]] = defaultdict(list)
     for tour in _sorted_tours(plan):
         tours_by_coach[tour.coach.key].append(tour)
-    parts = [
-        '<details class="bm-legend" open><summary>Legende</summary>',
-        f'<div class="bm-legend-title">{esc(title)}</div>',
+    coaches = [
+        {
+            "colour": colours[key],
+            "name": tours[0].coach.name,
+            "tours": [
+                {
+                    "line": _line_svg(colours[key], DAY_DASHES[day_index[t.day] % len(DAY_DASHES)]),
+                    "day": date_short_de(t.day),
+                    "visits": len(t.stops),
+                    "start": clock(t.start),
+                    "end": clock(t.end),
+                    "driving": minutes_de(t.driving_min),
+                    "van": t.with_van,
+                }
+                for t in tours
+            ],
+        }
+        for key, tours in tours_by_coach.items()
     ]
-    if not plan.tours:
-        parts.append("<p>Keine Touren im Plan.</p>")
-    for key, tours in tours_by_coach.items():
-        colour = colours[key]
-        coach = tours[0].coach
-        parts.append(
-            f'<div class="bm-coach"><span class="bm-swatch" style="background:{colour}"></span>'
-            f"<b>{esc(coach.name)}</b></div><ul>"
-        )
-        for tour in tours:
-            dash = DAY_DASHES[day_index[tour.day] % len(DAY_DASHES)]
-            van = " · Beratungsmobil" if tour.with_van else ""
-            parts.append(
-                f"<li>{_line_svg(colour, dash)} {esc(date_short_de(tour.day))}: "
-                f"{len(tour.stops)} Besuche, "
-                f"{clock(tour.start)}–{clock(tour.end)}, "
-                f"Fahrt {minutes_de(tour.driving_min)}{van}</li>"
-            )
-        parts.append("</ul>")
-    unplanned = len(plan.unplanned)
-    located = sum(1 for u in plan.unplanned if u.site is not None)
-    sample_stop, _ = _stop_svg(1, "#555555", VisitPlace.HOME)
-    sample_cafe, _ = _stop_svg(1, "#555555", VisitPlace.CAFE)
-    sample_van, _ = _stop_svg(1, "#555555", VisitPlace.VAN)
     along_roads = roads is not None and roads.path is not None
-    line_note = ROAD_LINE_NOTE if along_roads else STRAIGHT_LINE_NOTE
-    main_roads = ""
-    if roads is not None and roads.main_roads and roads.main_roads.get("features"):
-        main_roads = f"<span>{_line_svg(MAIN_ROAD_COLOUR, '1 0', 26)} Hauptstraßen</span>"
-    parts.append(
-        '<div class="bm-symbols">'
-        f"<span>{_small(sample_stop)} Wohnung</span><span>{_small(sample_cafe)} Café</span>"
-        f"<span>{_small(sample_van)} Beratungsmobil</span>"
-        f"<span>{_small(_office_svg())} Büro</span>"
-        f"<span>{_small(_unplanned_svg())} nicht eingeplant</span>"
-        f"<span>{_line_svg('#555555', DAY_DASHES[0], 26)} {line_note}</span>{main_roads}</div>"
-        "<p>Zahl im Symbol = Reihenfolge der Besuche. Punkte in Ortsmitte sind ungefähr; "
-        "Besuche am selben Ort werden nebeneinander gezeigt.</p>"
+    has_main_roads = roads is not None and bool(
+        roads.main_roads and roads.main_roads.get("features")
     )
-    if unplanned:
-        missing = unplanned - located
-        extra = f", davon {missing} ohne Position (nicht auf der Karte)" if missing else ""
-        parts.append(f"<p><b>Nicht eingeplant:</b> {unplanned}{extra}.</p>")
-    if plan.travel_is_estimate:
-        parts.append(
-            f'<p class="bm-estimate"><b>{ESTIMATE_NOTE}</b>'
-            f"{': ' + esc(plan.travel_model) if plan.travel_model else ''}</p>"
-        )
-    elif plan.travel_model:
-        parts.append(f"<p>Fahrzeiten: {esc(plan.travel_model)}</p>")
-    if roads is not None and roads.source and not along_roads:
-        parts.append(f"<p>Hauptstraßen: {esc(roads.source)}</p>")
-    parts.append(f'<p class="bm-attr">{esc(ATTRIBUTION)}')
-    if tiles_attribution:
-        parts.append(f"<br>Hintergrundkarte: {esc(tiles_attribution)}")
-    parts.append(
-        '</p><p class="bm-attr">Enthält Sozialdaten – nur dienstlich verwenden.</p></details>'
+    symbols = {
+        "home": _stop_svg(1, "#555555", VisitPlace.HOME)[0],
+        "cafe": _stop_svg(1, "#555555", VisitPlace.CAFE)[0],
+        "van": _stop_svg(1, "#555555", VisitPlace.VAN)[0],
+        "office": _office_svg(),
+        "unplanned": _unplanned_svg(),
+        "route": _line_svg("#555555", DAY_DASHES[0], 26),
+        "main_roads": _line_svg(MAIN_ROAD_COLOUR, "1 0", 26) if has_main_roads else None,
+    }
+    located = sum(1 for u in plan.unplanned if u.site is not None)
+    return render(
+        "map/legend.html.j2",
+        title=title,
+        coaches=coaches,
+        symbols=symbols,
+        line_note=ROAD_LINE_NOTE if along_roads else STRAIGHT_LINE_NOTE,
+        unplanned=len(plan.unplanned),
+        missing=len(plan.unplanned) - located,
+        estimate=plan.travel_is_estimate,
+        estimate_note=ESTIMATE_NOTE,
+        travel_model=plan.travel_model,
+        roads_source=roads.source if roads is not None and not along_roads else "",
+        attribution=ATTRIBUTION,
+        tiles_attribution=tiles_attribution,
     )
-    return "".join(parts)
-
-
-def _small(svg: str) -> str:
-    return f'<span class="bm-sym">{svg}</span>'
-
-
-_PAGE_CSS = """
-html, body { background: __BG__; }
-body, .leaflet-container { font-family: system-ui, -apple-system, "Segoe UI", Roboto,
-  "Liberation Sans", "DejaVu Sans", Arial, sans-serif; }
-.leaflet-container { background: __BG__; font-size: 13px; }
-.bm-stop, .bm-office, .bm-unplanned { background: none; border: none; }
-.bm-stop svg, .bm-office svg, .bm-unplanned svg { display: block; overflow: visible;
-  filter: drop-shadow(0 1px 1.5px rgba(0,0,0,.55)); }
-.bm-stop text { font-family: inherit; }
-.bm-place { background: none; border: none; pointer-events: none; white-space: nowrap; }
-.bm-place-dot { display: inline-block; width: 5px; height: 5px; border-radius: 50%;
-  background: #666; vertical-align: middle; margin-right: 3px; }
-.bm-place-text { font-size: 11px; color: #444; vertical-align: middle;
-  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
-.bm-region-label { background: none; border: none; text-align: center; pointer-events: none; }
-.bm-region-text { display: inline-block; font-size: 13px; font-weight: 700; letter-spacing: .08em;
-  text-transform: uppercase; color: #5A5A5A; white-space: nowrap;
-  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
-.bm-office-label { font-weight: 600; font-size: 12px; padding: 1px 5px; border-radius: 3px;
-  background: rgba(255,255,255,.92); border: 1px solid #888; box-shadow: none; color: #111; }
-.bm-office-label::before { display: none; }
-.bm-tip { font-size: 12px; }
-.bm-days { display: flex; flex-wrap: wrap; background: #fff; max-width: calc(100vw - 90px); }
-.bm-days .bm-day { font: inherit; font-size: 12.5px; padding: 4px 9px; border: 0;
-  border-right: 1px solid #ccc; background: #fff; color: #222; cursor: pointer; }
-.bm-days .bm-day:last-child { border-right: 0; }
-.bm-days .bm-day:hover { background: #f0f0f0; }
-.bm-days .bm-day[aria-pressed="true"] { background: #333; color: #fff; font-weight: 600; }
-.bm-swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px;
-  margin-right: 5px; vertical-align: -1px; border: 1px solid rgba(0,0,0,.35); }
-.leaflet-control-layers { font-size: 12.5px; line-height: 1.5; }
-.leaflet-control-layers-overlays label { margin: 1px 0; }
-.bm-pop { font-size: 13px; line-height: 1.35; }
-.bm-pop-h { font-weight: 700; margin-bottom: 5px; padding-bottom: 3px;
-  border-bottom: 1px solid #ccc; }
-.bm-pop-grey { color: #555; }
-.bm-pop table { border-collapse: collapse; }
-.bm-pop th { text-align: left; font-weight: 600; color: #444; padding: 1px 8px 1px 0;
-  vertical-align: top; white-space: nowrap; }
-.bm-pop td { padding: 1px 0; vertical-align: top; }
-.bm-pop small { color: #555; }
-.bm-pop-note { margin-top: 5px; font-size: 12px; color: #6a4a00; }
-.bm-legend { position: fixed; left: 10px; bottom: 10px; z-index: 1000; width: 320px;
-  max-width: calc(100% - 40px); max-height: calc(100% - 150px); box-sizing: border-box;
-  overflow: auto; background: rgba(255,255,255,.96);
-  border: 1px solid #999; border-radius: 6px; padding: 8px 11px; font-size: 12.5px;
-  line-height: 1.4; color: #111; box-shadow: 0 1px 5px rgba(0,0,0,.3); }
-.bm-legend summary { cursor: pointer; font-weight: 700; color: #333; }
-.bm-legend[open] summary { margin-bottom: 4px; }
-.bm-legend-title { font-size: 14px; font-weight: 700; margin-bottom: 6px; }
-.bm-legend ul { list-style: none; margin: 2px 0 6px 0; padding: 0 0 0 4px; }
-.bm-legend li { margin: 2px 0; padding-left: 40px; text-indent: -40px; }
-.bm-legend li svg { vertical-align: middle; }
-.bm-legend p { margin: 6px 0 0 0; }
-.bm-coach { margin-top: 4px; }
-.bm-symbols { display: flex; flex-wrap: wrap; gap: 3px 12px; margin-top: 6px; padding-top: 6px;
-  border-top: 1px solid #ddd; }
-.bm-symbols > span { white-space: nowrap; }
-.bm-sym svg { width: 16px; height: 16px; vertical-align: -3px; }
-.bm-estimate { color: #7a3d00; }
-.bm-attr { font-size: 10.5px; color: #555; }
-.leaflet-control-attribution { max-width: calc(100% - 360px); font-size: 10.5px; line-height: 1.3; }
-@media print { .leaflet-control-layers, .leaflet-control-zoom { display: none; } }
-"""
