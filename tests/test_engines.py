@@ -201,3 +201,59 @@ def test_ruin_and_recreate_keeps_every_rule_and_never_loses(
             allowed = data.allowed[node]
             assert not allowed or r.vehicle in allowed
             assert any(a <= begin <= b for a, b in data.windows[node])
+
+
+def test_a_very_large_week_is_cut_into_parts_that_share_nothing(monkeypatch) -> None:
+    """Two offices 1,000 s apart, four one-day vehicles each, parts of two vehicles."""
+    from planner.solve import decompose
+
+    monkeypatch.setattr(decompose, "SPLIT_ABOVE", 4)
+    monkeypatch.setattr(decompose, "PART_VEHICLES", 2)
+    # Nodes 0 and 1 are the offices; visits 2-7 sit near office 0, 8-13 near office 1.
+    pos = np.array([0, 1000, 10, 20, 30, 40, 50, 60, 990, 980, 970, 960, 950, 940])
+    matrix = np.abs(pos[:, None] - pos[None, :]).astype(np.int64)
+    vehicles = tuple(Vehicle(depot, depot, 0, 5_000) for depot in (0, 0, 0, 0, 1, 1, 1, 1))
+    allowed = [None] * 14
+    allowed[3] = (6,)  # near office 0, but only vehicle 6 (office 1) may serve it
+    allowed[9] = (-1,)  # nobody may serve it
+    data = VrpData(
+        vehicles=vehicles,
+        time=(matrix,),
+        cost=(matrix,),
+        service=(0,) * 14,
+        windows=((),) * 14,
+        penalties=(None, None) + (100,) * 12,
+        horizon=5_000,
+        allowed=tuple(allowed),
+        places=frozenset({0, 1}),
+    )
+    parts = decompose.split(data)
+    assert len(parts) == 4 and sorted(k for v, _ in parts for k in v) == list(range(8))
+    assert all(len(v) == 2 for v, _ in parts)
+    placed = [n for _, visits in parts for n in visits]
+    assert sorted(placed) == [n for n in range(2, 14) if n != 9]  # each once, 9 nowhere
+    part_of = {n: i for i, (_, visits) in enumerate(parts) for n in visits}
+    vehicles_of = {i: v for i, (v, _) in enumerate(parts)}
+    assert 6 in vehicles_of[part_of[3]]
+    for n in (2, 4, 5, 6, 7):
+        assert all(data.vehicles[k].start == 0 for k in vehicles_of[part_of[n]])
+    for n in (8, 10, 11, 12, 13):
+        assert all(data.vehicles[k].start == 1 for k in vehicles_of[part_of[n]])
+
+
+def test_a_week_split_in_parts_is_one_lawful_reproducible_plan(monkeypatch) -> None:
+    from planner.solve import decompose
+    from planner.solve.recreate import objective
+
+    monkeypatch.setattr(decompose, "SPLIT_ABOVE", 1)
+    monkeypatch.setattr(decompose, "PART_VEHICLES", 1)
+    data = _crowded_week()
+    budget = FirstOf((SolutionLimit(10), TimeLimit(60)))
+    once, again = solve(data, budget), solve(data, budget)
+    assert once.routes == again.routes and once.objective == objective(data, once.routes)
+    assert {r.vehicle for r in once.routes} == {0, 1}  # both parts planned
+    served = [n for r in once.routes for n in r.nodes]
+    assert len(served) == len(set(served)) and set(served) | set(once.dropped) == set(data.visits)
+    for route in once.routes:
+        for node, begin in zip(route.nodes, route.starts, strict=True):
+            assert any(a <= begin <= b for a, b in data.windows[node])

@@ -22,7 +22,7 @@ import time
 from dataclasses import replace
 from typing import Literal
 
-from planner.solve import pyvrp_adapter, recreate
+from planner.solve import decompose, pyvrp_adapter, recreate
 from planner.solve.breaks import lawful_route
 from planner.solve.ortools_adapter import DEFAULT_SEARCH, SearchSettings, descend, solve_vrp
 from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
@@ -31,6 +31,8 @@ from planner.solve.vrp import VrpData, VrpRoute, VrpSolution
 #: Ruin-and-recreate iterations per solution of the budget: the default 200 solutions buy
 #: 200 solutions of guided local search and then 200 iterations (docs/engines.md).
 ITERATIONS_PER_SOLUTION = 1
+#: Least solutions (and iterations) of one part of a very large week (planner.solve.decompose).
+MIN_PART_SOLUTIONS = 50
 #: PyVRP iterations of the hybrid strategy's routing step (deterministic work budget).
 PYVRP_ITERATIONS = 10_000
 #: Budget of the first phase that settles the exclusive groups.
@@ -180,18 +182,14 @@ def solve_recreate(
     if data.exclusive:
         keep = kept_vehicles(data, choose_vehicles(data))
         work = restrict_vehicles(data, keep)
-    base = solve_vrp(work, stopping.remaining(time.perf_counter() - began), search)
-    routes = base.routes
-    if base.found and routes:
-        seconds = stopping.time_budget()
-        deadline = None if seconds is None else began + seconds
-        routes = recreate.improve(
-            work,
-            routes,
-            iterations,
-            lambda small, partial: descend(small, partial, search),
-            deadline=deadline,
-        )
+    seconds = stopping.time_budget()
+    deadline = None if seconds is None else began + seconds
+    pieces = decompose.split(work)
+    if len(pieces) == 1:
+        base = solve_vrp(work, stopping.remaining(time.perf_counter() - began), search)
+        routes = _improved(work, base, iterations, search, deadline)
+    else:
+        base, routes = _solve_in_parts(work, pieces, stopping, search, iterations, began)
     served = {m for r in routes for m in r.nodes}
     return replace(
         base,
@@ -200,6 +198,61 @@ def solve_recreate(
         objective=objective(work, routes) if base.found else base.objective,
         seconds=time.perf_counter() - began,
     )
+
+
+def _improved(
+    data: VrpData,
+    base: VrpSolution,
+    iterations: int,
+    search: SearchSettings,
+    deadline: float | None,
+) -> tuple[VrpRoute, ...]:
+    if not base.found or not base.routes:
+        return base.routes
+    return recreate.improve(
+        data,
+        base.routes,
+        iterations,
+        lambda small, partial: descend(small, partial, search),
+        deadline=deadline,
+    )
+
+
+def _solve_in_parts(
+    data: VrpData,
+    pieces: list[tuple[list[int], list[int]]],
+    stopping: StoppingCriterion,
+    search: SearchSettings,
+    iterations: int,
+    began: float,
+) -> tuple[VrpSolution, tuple[VrpRoute, ...]]:
+    """Each part of :func:`decompose.split` alone, with an even share of the budget."""
+    budget = stopping.solution_budget()
+    share = None if budget is None else max(MIN_PART_SOLUTIONS, budget // len(pieces))
+    part_iterations = max(MIN_PART_SOLUTIONS, iterations // len(pieces)) if iterations else 0
+    seconds = stopping.time_budget()
+    deadline = None if seconds is None else began + seconds
+    routes: list[VrpRoute] = []
+    statuses: list[str] = []
+    found_any = False
+    for vehicles, visits in pieces:
+        small, nodes = recreate.neighbourhood(data, vehicles, visits)
+        limits: list[StoppingCriterion] = []
+        if share is not None:
+            limits.append(SolutionLimit(share))
+        if deadline is not None:
+            limits.append(TimeLimit(max(0.1, deadline - time.perf_counter())))
+        part = solve_vrp(small, FirstOf(tuple(limits)), search)
+        found = _improved(small, part, part_iterations, search, deadline)
+        routes += [
+            replace(r, vehicle=vehicles[r.vehicle], nodes=tuple(nodes[n] for n in r.nodes))
+            for r in found
+        ]
+        found_any = found_any or part.found
+        statuses.append(part.status)
+    ordered = tuple(sorted(routes, key=lambda r: r.vehicle))
+    status = max(set(statuses), key=lambda text: (statuses.count(text), text))
+    return VrpSolution(ordered, (), 0, 0.0, status, found=found_any), ordered
 
 
 def choose_vehicles(data: VrpData) -> set[int]:
