@@ -29,8 +29,12 @@ from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, Ti
 from planner.solve.vrp import VrpData, VrpRoute, VrpSolution
 
 #: Ruin-and-recreate iterations per solution of the budget: the default 200 solutions buy
-#: 200 solutions of guided local search and then 200 iterations (docs/engines.md).
+#: 200 solutions of guided local search and then 200 iterations (docs/engines.md) …
 ITERATIONS_PER_SOLUTION = 1
+#: … on weeks up to this many routed visits; larger weeks get proportionally more, since
+#: one iteration reshuffles a neighbourhood of fixed size (1,000 clients, 462 visits:
+#: 616 iterations; measured in docs/engines.md).
+VISITS_PER_ITERATION_SCALE = 150
 #: Least solutions (and iterations) of one part of a very large week (planner.solve.decompose).
 MIN_PART_SOLUTIONS = 50
 #: PyVRP iterations of the hybrid strategy's routing step (deterministic work budget).
@@ -167,16 +171,16 @@ def solve_recreate(
     2. OR-Tools' guided local search plans the week with that choice, within
        ``stopping`` (its solution budget).
     3. :func:`planner.solve.recreate.improve` improves the plan for ``iterations``
-       iterations (default: ``ITERATIONS_PER_SOLUTION`` × the solution budget); every
+       iterations (default: ``ITERATIONS_PER_SOLUTION`` × the solution budget, more on
+       weeks of over ``VISITS_PER_ITERATION_SCALE`` routed visits); every
        neighbourhood it keeps is a solution of the full model (breaks, windows, vehicles).
 
     Every step is counted in work, so the plan depends on the input alone; the time
     limit of ``stopping`` stays the safety net for all of them together.
     """
     began = time.perf_counter()
-    if iterations is None:
-        budget = stopping.solution_budget()
-        iterations = 0 if budget is None else ITERATIONS_PER_SOLUTION * budget
+    budget = stopping.solution_budget()
+    per_budget = 0 if budget is None else ITERATIONS_PER_SOLUTION * budget
     keep = list(range(len(data.vehicles)))
     work = data
     if data.exclusive:
@@ -186,9 +190,13 @@ def solve_recreate(
     deadline = None if seconds is None else began + seconds
     pieces = decompose.split(work)
     if len(pieces) == 1:
+        if iterations is None:
+            scale = max(1.0, len(work.visits) / VISITS_PER_ITERATION_SCALE)
+            iterations = round(per_budget * scale)
         base = solve_vrp(work, stopping.remaining(time.perf_counter() - began), search)
         routes = _improved(work, base, iterations, search, deadline)
     else:
+        iterations = per_budget if iterations is None else iterations
         base, routes = _solve_in_parts(work, pieces, stopping, search, iterations, began)
     served = {m for r in routes for m in r.nodes}
     return replace(
