@@ -62,17 +62,13 @@ def split(data: VrpData) -> list[tuple[list[int], list[int]]]:
 def _share_visits(
     data: VrpData, parts: list[list[int]], depot_parts: dict[int, list[int]]
 ) -> list[list[int]]:
-    time = data.time[0]
     part_of = {k: p for p, vehicles in enumerate(parts) for k in vehicles}
     depots = sorted(depot_parts)
-
-    def apart(a: int, b: int) -> int:
-        return int(time[a, b]) + int(time[b, a])
 
     # One seed per part: the visits of each office (the nearest one) spread far apart.
     home: dict[int, list[int]] = defaultdict(list)
     for n in data.visits:
-        home[min(depots, key=lambda d: (apart(d, n), d))].append(n)
+        home[min(depots, key=lambda d: (_round_trip(data, d, n), d))].append(n)
     seed: dict[int, int] = {}
     for depot in depots:
         members = depot_parts[depot]
@@ -88,12 +84,18 @@ def _share_visits(
             return every
         return sorted({part_of[k] for k in given if k >= 0})
 
-    options = {n: sorted(able(n), key=lambda p: (apart(n, seed[p]), p)) for n in data.visits}
+    options = {
+        n: sorted(able(n), key=lambda p: (_round_trip(data, n, seed[p]), p)) for n in data.visits
+    }
     out: list[list[int]] = [[] for _ in parts]
     # The most constrained visits choose first, then those closest to a seed.
     for n in sorted(
         data.visits,
-        key=lambda n: (len(options[n]), apart(n, seed[options[n][0]]) if options[n] else 0, n),
+        key=lambda n: (
+            len(options[n]),
+            _round_trip(data, n, seed[options[n][0]]) if options[n] else 0,
+            n,
+        ),
     ):
         if not options[n]:
             continue  # no vehicle may serve it: the solver reports it, in no part
@@ -105,14 +107,19 @@ def _share_visits(
 
 def _spread(data: VrpData, depot: int, nodes: list[int], count: int) -> list[int]:
     """``count`` seeds far apart: farthest-first traversal starting from the depot."""
-    time = data.time[0]
     if not nodes:
         return [depot] * count
     seeds: list[int] = []
-    nearest = {n: int(time[depot, n]) + int(time[n, depot]) for n in nodes}
+    nearest = {n: _round_trip(data, depot, n) for n in nodes}
     for _ in range(count):
         seed = max(nodes, key=lambda n: (nearest[n], -n))
         seeds.append(seed)
         for n in nodes:
-            nearest[n] = min(nearest[n], int(time[seed, n]) + int(time[n, seed]))
+            nearest[n] = min(nearest[n], _round_trip(data, seed, n))
     return seeds
+
+
+def _round_trip(data: VrpData, a: int, b: int) -> int:
+    """Travel time there and back (car profile): how far apart two nodes are."""
+    time = data.time[0]
+    return int(time[a, b]) + int(time[b, a])

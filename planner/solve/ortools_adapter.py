@@ -103,19 +103,15 @@ def solve_vrp(
     # Building the model counts against a time limit: the caller asked for an answer in time.
     stopping.remaining(time.perf_counter() - began).apply(params)
 
-    # Ctrl+C / SIGTERM: the search ends at its next solution and the caller raises.
-    solver = model.routing.solver()
     solutions = stopping.solution_budget()
-    if solutions is not None:
-        # A solution budget only ends a search that keeps finding solutions. Pinned
-        # appointments with breaks can send OR-Tools into a constraint search that finds
-        # almost none (measured: 1.5 million failures, 2 solutions in 15 s from PyVRP's
-        # routes); counted failures end it after a fixed amount of work, so the plan still
-        # depends on the input alone. Normal weeks stay far below (demo: 6,500).
-        limit = max(MIN_FAILURE_LIMIT, FAILURES_PER_SOLUTION * solutions)
-        model.routing.AddSearchMonitor(solver.FailuresLimit(limit))
-    model.routing.AddAtSolutionCallback(
-        lambda: solver.FinishCurrentSearch() if cancel.requested() is not None else None
+    # A solution budget only ends a search that keeps finding solutions. Pinned
+    # appointments with breaks can send OR-Tools into a constraint search that finds
+    # almost none (measured: 1.5 million failures, 2 solutions in 15 s from PyVRP's
+    # routes); counted failures end it after a fixed amount of work, so the plan still
+    # depends on the input alone. Normal weeks stay far below (demo: 6,500).
+    _guard(
+        model,
+        None if solutions is None else max(MIN_FAILURE_LIMIT, FAILURES_PER_SOLUTION * solutions),
     )
     with cancel.deferred():
         start = model.initial_assignment(initial, params) if initial else None
@@ -144,11 +140,7 @@ def descend(
     model = _Model(data)
     params = pywrapcp.DefaultRoutingSearchParameters()
     replace(search, metaheuristic=_GREEDY_DESCENT).apply(params)
-    solver = model.routing.solver()
-    model.routing.AddSearchMonitor(solver.FailuresLimit(DESCENT_FAILURE_LIMIT))
-    model.routing.AddAtSolutionCallback(
-        lambda: solver.FinishCurrentSearch() if cancel.requested() is not None else None
-    )
+    _guard(model, DESCENT_FAILURE_LIMIT)
     with cancel.deferred():
         start = model.initial_assignment(routes, params)
         if start is None:
@@ -161,6 +153,17 @@ def descend(
 
 
 _GREEDY_DESCENT = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+
+
+def _guard(model: _Model, failures: int | None) -> None:
+    """A work limit in failed branches (if given), and Ctrl+C / SIGTERM ending the search
+    at its next solution (the caller raises after the engine returns)."""
+    solver = model.routing.solver()
+    if failures is not None:
+        model.routing.AddSearchMonitor(solver.FailuresLimit(failures))
+    model.routing.AddAtSolutionCallback(
+        lambda: solver.FinishCurrentSearch() if cancel.requested() is not None else None
+    )
 
 
 def _time_unit(data: VrpData) -> int:

@@ -96,14 +96,25 @@ def kept_vehicles(data: VrpData, used: set[int]) -> list[int]:
     Used vehicles stay; of the unused ones, those in fewer groups (a coach's car rather
     than the van) are kept first, as long as no group gets a second member.
     """
-    groups_of: dict[int, list[int]] = {}
-    for g, group in enumerate(data.exclusive):
-        for k in group:
-            groups_of.setdefault(k, []).append(g)
+    groups_of = _groups_of(data)
     order = sorted(
         range(len(data.vehicles)),
         key=lambda k: (k not in used, len(groups_of.get(k, [])), k),
     )
+    return sorted(_one_per_group(order, groups_of))
+
+
+def _groups_of(data: VrpData) -> dict[int, list[int]]:
+    """Vehicle → the exclusive groups it belongs to."""
+    groups_of: dict[int, list[int]] = {}
+    for g, group in enumerate(data.exclusive):
+        for k in group:
+            groups_of.setdefault(k, []).append(g)
+    return groups_of
+
+
+def _one_per_group(order: list[int], groups_of: dict[int, list[int]]) -> list[int]:
+    """Vehicles in ``order``, each taken unless one of its groups already has a member."""
     taken: set[int] = set()  # groups that already have a kept member
     keep: list[int] = []
     for k in order:
@@ -112,7 +123,7 @@ def kept_vehicles(data: VrpData, used: set[int]) -> list[int]:
             continue
         taken.update(groups)
         keep.append(k)
-    return sorted(keep)
+    return keep
 
 
 def restrict_vehicles(data: VrpData, keep: list[int]) -> VrpData:
@@ -282,16 +293,8 @@ def choose_vehicles(data: VrpData) -> set[int]:
             share = (data.penalties[node] or 0) / len(able)
             for k in able:
                 worth[k] += share
-    grouped = {k for group in data.exclusive for k in group}
-    chosen = set(range(len(data.vehicles))) - grouped
-    taken: set[int] = set()
-    for k in sorted(grouped, key=lambda k: (-worth[k], k)):
-        groups = {g for g, group in enumerate(data.exclusive) if k in group}
-        if groups & taken:
-            continue
-        taken |= groups
-        chosen.add(k)
-    return chosen
+    order = sorted(range(len(data.vehicles)), key=lambda k: (-worth[k], k))
+    return set(_one_per_group(order, _groups_of(data)))
 
 
 def solve_hybrid(

@@ -23,7 +23,7 @@ from planner.campaign.codes import AttemptKind, Outcome
 from planner.campaign.model import Attempt
 from planner.campaign.suggest import Slot
 from planner.model import WEEKDAYS_DE
-from planner.render._format import clock, date_long_de
+from planner.render._format import clock
 from planner.render.calls import _attempts_de as attempts_de
 from planner.render.calls import _tel_href as tel_href
 from planner.render.calls import percent_de
@@ -34,6 +34,7 @@ from planner.web.pages.cases import case_href
 from planner.web.pages.today import (
     Choice,
     FormError,
+    coach_page,
     note_of,
     parse_day,
     pick_coach,
@@ -81,12 +82,7 @@ async def _page(
     session = current(request)
     today, now = ctx.today(), ctx.now()
     base: dict[str, Any] = {
-        "title": "Anrufliste",
-        "pick_action": "/anrufe",
-        "day": date_long_de(today),
-        "choice": choice,
-        "coach_name": ctx.coach_name(choice.coach) if choice.coach else "",
-        "error": error,
+        **coach_page(ctx, choice, today, "Anrufliste", "/anrufe", error),
         "notice": _notice(ctx, request),
         "entries": [],
         "done": [],

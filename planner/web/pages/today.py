@@ -80,6 +80,20 @@ class Choice:
         return f"?{urlencode(pairs)}" if pairs else ""
 
 
+def coach_page(
+    ctx: AppContext, choice: Choice, today: date, title: str, action: str, error: str
+) -> dict[str, Any]:
+    """Template fields every per-coach page (Heute, Anrufliste) starts from."""
+    return {
+        "title": title,
+        "pick_action": action,
+        "day": date_long_de(today),
+        "choice": choice,
+        "coach_name": ctx.coach_name(choice.coach) if choice.coach else "",
+        "error": error,
+    }
+
+
 async def pick_coach(request: Request, wanted: object, where: str) -> Choice:
     """The coach a page is about: a coach's own key (another one: 403, audited); for the
     lead ``wanted`` if it is a coach of the team, else their own key or the first coach."""
@@ -154,12 +168,7 @@ async def _page(
     session = current(request)
     today, now = ctx.today(), ctx.now()
     base: dict[str, Any] = {
-        "title": "Heute",
-        "pick_action": "/heute",
-        "day": date_long_de(today),
-        "choice": choice,
-        "coach_name": ctx.coach_name(choice.coach) if choice.coach else "",
-        "error": error,
+        **coach_page(ctx, choice, today, "Heute", "/heute", error),
         "notice": {},
         "missed": "",
         "fills": [],
