@@ -11,7 +11,8 @@ a safety net):
 - the figure is CPU seconds of the planning process (the machine is shared and noisy),
   wall seconds stand beside it;
 - the best known is the lowest objective of the two default runs, a long OR-Tools-only
-  run and a long ruin-and-recreate run (``--reference-time`` seconds each); the gap says how much
+  run and two long runs of the planner's own method (ten times the iterations; guided
+  local search as the repair), ``--reference-time`` seconds each; the gap says how much
   more searching would still buy, not how far the plan is from the optimum.
 
 Every plan is checked by the independent ``tests.checks.plan_violations``. Results go to
@@ -64,7 +65,11 @@ ORTOOLS_LONG_SOLUTIONS = 2000
 #: search first): more solutions of guided local search would spend the time limit
 #: before the iterations on large weeks (measured at 500 clients: 1,000 solutions and
 #: 1,000 iterations hit 240 s and ended behind the default run).
-RECREATE_LONG_ITERATIONS_PER_SOLUTION = 10
+RECREATE_LONG_ITERATIONS_PER_SOLUTION = 10 * strategy.ITERATIONS_PER_SOLUTION
+#: The planner's own method with its default iterations, each repaired by guided local
+#: search for this many solutions instead of greedy descent (``strategy.REPAIR_SOLUTIONS``):
+#: the best plans of the demo week came from it (docs/engines.md).
+RECREATE_GLS_REPAIR_SOLUTIONS = 40
 #: The issue's targets: CPU seconds per week, and the gap to the best known.
 TARGET_CPU_S: dict[str | int, float] = {DEMO: 10.0, 150: 10.0, 1000: 60.0}
 TARGET_GAP_PERCENT = 1.0
@@ -160,17 +165,28 @@ def default_budget(solutions: int | None = None, seconds: float | None = None) -
     )
 
 
-def reference_budgets(seconds: float) -> dict[str, tuple[Engine, StoppingCriterion, int]]:
+@dataclass(frozen=True)
+class Method:
+    """How a run plans: engine, budget and the strategy's effort knobs."""
+
+    engine: Engine
+    stopping: StoppingCriterion
+    iterations_per_solution: float = strategy.ITERATIONS_PER_SOLUTION
+    repair_solutions: int = strategy.REPAIR_SOLUTIONS
+
+
+def reference_methods(seconds: float) -> dict[str, Method]:
+    """The long runs whose best plan is the week's best known."""
+    default = FirstOf((SolutionLimit(settings.DEFAULT_SOLUTION_LIMIT), TimeLimit(seconds)))
     return {
-        "OR-Tools long": (
-            "ortools",
-            FirstOf((SolutionLimit(ORTOOLS_LONG_SOLUTIONS), TimeLimit(seconds))),
-            strategy.ITERATIONS_PER_SOLUTION,
+        "OR-Tools long": Method(
+            "ortools", FirstOf((SolutionLimit(ORTOOLS_LONG_SOLUTIONS), TimeLimit(seconds)))
         ),
-        "recreate long": (
-            "recreate",
-            FirstOf((SolutionLimit(settings.DEFAULT_SOLUTION_LIMIT), TimeLimit(seconds))),
-            RECREATE_LONG_ITERATIONS_PER_SOLUTION,
+        "recreate long": Method(
+            "recreate", default, iterations_per_solution=RECREATE_LONG_ITERATIONS_PER_SOLUTION
+        ),
+        "recreate GLS repair": Method(
+            "recreate", default, repair_solutions=RECREATE_GLS_REPAIR_SOLUTIONS
         ),
     }
 
@@ -223,23 +239,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(
-    week: str | int,
-    seed: int,
-    stopping: StoppingCriterion,
-    engine: Engine,
-    iterations_per_solution: int = strategy.ITERATIONS_PER_SOLUTION,
-) -> Run:
+def measure(week: str | int, seed: int, method: Method) -> Run:
     """Plan one week in this process; only rows → plan is timed (no output files).
 
-    ``iterations_per_solution`` sets the ruin-and-recreate iterations of this process (the
-    long reference runs more of them than the planner's default).
+    ``method``'s effort knobs are set in this process's strategy module (the long
+    reference runs search more than the planner's default).
     """
-    strategy.ITERATIONS_PER_SOLUTION = iterations_per_solution
+    strategy.ITERATIONS_PER_SOLUTION = method.iterations_per_solution
+    strategy.REPAIR_SOLUTIONS = method.repair_solutions
     team = week_team(week)
     cpu, wall = time.process_time(), time.perf_counter()
     intake, start, days = read_week(week, seed)
-    plan, result = build_plan(intake, team, start, days, stopping, engine=engine)
+    plan, result = build_plan(intake, team, start, days, method.stopping, engine=method.engine)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     solution = result.solution
     return Run(
@@ -256,18 +267,12 @@ def measure(
     )
 
 
-def measure_fresh(
-    week: str | int,
-    seed: int,
-    stopping: StoppingCriterion,
-    engine: Engine,
-    iterations_per_solution: int = strategy.ITERATIONS_PER_SOLUTION,
-) -> Run:
+def measure_fresh(week: str | int, seed: int, method: Method) -> Run:
     """:func:`measure` in a new interpreter: the second run shares no state, cache or hash
     seed with the first, and peak memory is that one plan's."""
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-        return pool.submit(measure, week, seed, stopping, engine, iterations_per_solution).result()
+        return pool.submit(measure, week, seed, method).result()
 
 
 def week_shape(week: str | int, seed: int) -> tuple[int, int, float]:
@@ -370,16 +375,16 @@ def markdown(weeks: Sequence[Week], args: argparse.Namespace) -> str:
     if args.no_reference:
         best = "not searched (`--no-reference`): no gap"
     else:
+        iterations = round(RECREATE_LONG_ITERATIONS_PER_SOLUTION * settings.DEFAULT_SOLUTION_LIMIT)
         best = (
-            "the lowest objective of four plans of the same week: the two default runs, "
+            "the lowest objective of five plans of the same week: the two default runs, "
             f'OR-Tools alone (*OR-Tools long*: `engine="ortools"`, '
-            f"{ORTOOLS_LONG_SOLUTIONS:,} solutions or {args.reference_time:g} s) and the "
-            "planner's own method with ten times its iterations (*recreate long*: "
-            f'`engine="recreate"`, {settings.DEFAULT_SOLUTION_LIMIT:,} solutions and '
-            f"{RECREATE_LONG_ITERATIONS_PER_SOLUTION * settings.DEFAULT_SOLUTION_LIMIT:,} "
-            "iterations or "
-            f"{args.reference_time:g} s); *found by* names the plan that found it and its CPU "
-            "seconds"
+            f"{ORTOOLS_LONG_SOLUTIONS:,} solutions), the planner's own method with ten times "
+            f'its iterations (*recreate long*: `engine="recreate"`, {iterations:,} iterations '
+            "before the scale for large weeks) and with guided local search of "
+            f"{RECREATE_GLS_REPAIR_SOLUTIONS} solutions as the repair of every iteration "
+            f"(*recreate GLS repair*), each stopped at {args.reference_time:g} s at the "
+            "latest; *found by* names the plan that found it and its CPU seconds"
         )
     return "\n".join(
         [
@@ -389,8 +394,9 @@ def markdown(weeks: Sequence[Week], args: argparse.Namespace) -> str:
             f"- Weeks: the demo week (`planner/resources/demo`, Mon {DEMO_START:%d.%m.%Y} + "
             f"{DEMO_DAYS} days) and weeks from `benchmarks/generate.py`, seed {args.seed}, "
             f"Mon {WEEK_START:%d.%m.%Y} + {WEEK_DAYS} days",
-            f"- Budget: engine `auto`, {solutions:,} solutions of guided local search and as "
-            f"many ruin-and-recreate iterations, or {seconds:g} s (safety net), whichever "
+            f"- Budget: engine `auto`, {solutions:,} solutions (half of them guided local "
+            f"search, then {strategy.ITERATIONS_PER_SOLUTION:g} ruin-and-recreate iterations "
+            f"per solution with route selection), or {seconds:g} s (safety net), whichever "
             "first; each week planned twice, each time in a fresh process",
             f"- Best known: {best}",
             "",
@@ -427,7 +433,7 @@ def csv_records(weeks: Sequence[Week]) -> list[dict[str, object]]:
         }
         for i, run in enumerate(w.runs, 1):
             record |= {f"run{i}_{k}": v for k, v in asdict(run).items()}
-        for label in ("OR-Tools long", "recreate long"):
+        for label in ("OR-Tools long", "recreate long", "recreate GLS repair"):
             run = w.references.get(label)
             key = label.lower().replace("-", "").replace(" ", "_")
             record |= {
@@ -538,17 +544,15 @@ def _report_run(label: str, run: Run) -> None:
 def run_week(week: str | int, args: argparse.Namespace) -> Week:
     clients, coaches, load = week_shape(week, args.seed)
     print(f"{_label(week)}: {clients:,} clients, {coaches} coaches, load {load:.2f}", flush=True)
-    budget = default_budget(args.solutions, args.time_limit)
+    default = Method("auto", default_budget(args.solutions, args.time_limit))
     runs = []
     for i in (1, 2):
-        runs.append(measure_fresh(week, args.seed, budget, "auto"))
+        runs.append(measure_fresh(week, args.seed, default))
         _report_run(f"default run {i}", runs[-1])
     references: dict[str, Run] = {}
     if not args.no_reference:
-        for label, (engine, stopping, per_solution) in reference_budgets(
-            args.reference_time
-        ).items():
-            references[label] = measure_fresh(week, args.seed, stopping, engine, per_solution)
+        for label, method in reference_methods(args.reference_time).items():
+            references[label] = measure_fresh(week, args.seed, method)
             _report_run(label, references[label])
     result = Week(week, clients, coaches, load, (runs[0], runs[1]), references)
     print(

@@ -151,7 +151,8 @@ def test_report_lists_every_week(tmp_path) -> None:
     assert "| " + " | ".join(lahn_dill.TABLE_HEADER) + " |" in text
     assert "| demo | 93 | 3 | 0.84 |" in text and "| generated | 93 |" in text
     assert "recreate long (5.0 s)" in text and "Targets: demo week ≤ 10 CPU-s" in text
-    assert "2,000 solutions or 60 s" in text
+    assert "2,000 solutions" in text and "each stopped at 60 s" in text
+    assert "guided local search of 40 solutions as the repair" in text
     with lahn_dill.write_csv(weeks, tmp_path / "t.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["week"] for r in rows] == ["demo", "150"]

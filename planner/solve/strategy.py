@@ -24,17 +24,32 @@ from typing import Literal
 
 from planner.solve import decompose, pyvrp_adapter, recreate
 from planner.solve.breaks import lawful_route
-from planner.solve.ortools_adapter import DEFAULT_SEARCH, SearchSettings, descend, solve_vrp
+from planner.solve.ortools_adapter import (
+    DEFAULT_SEARCH,
+    SearchSettings,
+    descend,
+    select_routes,
+    solve_vrp,
+)
 from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
-from planner.solve.vrp import VrpData, VrpRoute, VrpSolution
+from planner.solve.vrp import SeenRoutes, VrpData, VrpRoute, VrpSolution
 
+#: Guided local search runs for this share of the solution budget: it reaches a first
+#: local optimum after ~100 solutions on the demo week (0.5 CPU-s) and then gains little
+#: per solution, where ruin and recreate with route selection gains much (docs/engines.md).
+GLS_SHARE = 0.5
 #: Ruin-and-recreate iterations per solution of the budget: the default 200 solutions buy
-#: 200 solutions of guided local search and then 200 iterations (docs/engines.md) …
-ITERATIONS_PER_SOLUTION = 1
+#: 100 solutions of guided local search and then 250 iterations …
+ITERATIONS_PER_SOLUTION = 1.25
 #: … on weeks up to this many routed visits; larger weeks get proportionally more, since
 #: one iteration reshuffles a neighbourhood of fixed size (1,000 clients, 462 visits:
-#: 616 iterations; measured in docs/engines.md).
-VISITS_PER_ITERATION_SCALE = 150
+#: 385 iterations; measured in docs/engines.md).
+VISITS_PER_ITERATION_SCALE = 300
+#: Repair of a ruined neighbourhood: 0 is OR-Tools' greedy descent (the default); n > 0 is
+#: guided local search for n solutions from the ruined routes, several times slower per
+#: iteration but passing through far more routes for the selections. The long reference
+#: run of benchmarks/lahn_dill.py uses it (docs/engines.md).
+REPAIR_SOLUTIONS = 0
 #: Least solutions (and iterations) of one part of a very large week (planner.solve.decompose).
 MIN_PART_SOLUTIONS = 50
 #: PyVRP iterations of the hybrid strategy's routing step (deterministic work budget).
@@ -179,19 +194,21 @@ def solve_recreate(
     1. :func:`choose_vehicles` settles the exclusive groups (the one van) from the
        instance alone, without a search (a search on the full model with the groups cost
        minutes on a week of 1,000 clients).
-    2. OR-Tools' guided local search plans the week with that choice, within
-       ``stopping`` (its solution budget).
+    2. OR-Tools' guided local search plans the week with that choice, for ``GLS_SHARE``
+       of the solution budget of ``stopping``.
     3. :func:`planner.solve.recreate.improve` improves the plan for ``iterations``
        iterations (default: ``ITERATIONS_PER_SOLUTION`` × the solution budget, more on
-       weeks of over ``VISITS_PER_ITERATION_SCALE`` routed visits); every
-       neighbourhood it keeps is a solution of the full model (breaks, windows, vehicles).
+       weeks of over ``VISITS_PER_ITERATION_SCALE`` routed visits), and now and then
+       picks the best plan made of every route seen so far (CP-SAT,
+       :func:`select_routes`); every plan it keeps is a solution of the full model
+       (breaks, windows, vehicles).
 
     Every step is counted in work, so the plan depends on the input alone; the time
     limit of ``stopping`` stays the safety net for all of them together.
     """
     began = time.perf_counter()
     budget = stopping.solution_budget()
-    per_budget = 0 if budget is None else ITERATIONS_PER_SOLUTION * budget
+    per_budget = 0 if budget is None else round(ITERATIONS_PER_SOLUTION * budget)
     keep = list(range(len(data.vehicles)))
     work = data
     if data.exclusive:
@@ -204,8 +221,10 @@ def solve_recreate(
         if iterations is None:
             scale = max(1.0, len(work.visits) / VISITS_PER_ITERATION_SCALE)
             iterations = round(per_budget * scale)
-        base = solve_vrp(work, stopping.remaining(time.perf_counter() - began), search)
-        routes = _improved(work, base, iterations, search, deadline)
+        seen: SeenRoutes = []
+        gls = _gls_share(stopping.remaining(time.perf_counter() - began))
+        base = solve_vrp(work, gls, search, seen=seen)
+        routes = _improved(work, base, iterations, search, deadline, seen)
     else:
         iterations = per_budget if iterations is None else iterations
         base, routes = _solve_in_parts(work, pieces, stopping, search, iterations, began)
@@ -219,20 +238,49 @@ def solve_recreate(
     )
 
 
+def _gls_share(stopping: StoppingCriterion) -> StoppingCriterion:
+    """``stopping`` with ``GLS_SHARE`` of its solution budget (its time limit stays)."""
+    budget = stopping.solution_budget()
+    if budget is None:
+        return stopping
+    limits: list[StoppingCriterion] = [SolutionLimit(max(1, round(GLS_SHARE * budget)))]
+    seconds = stopping.time_budget()
+    if seconds is not None:
+        limits.append(TimeLimit(seconds))
+    return FirstOf(tuple(limits))
+
+
 def _improved(
     data: VrpData,
     base: VrpSolution,
     iterations: int,
     search: SearchSettings,
     deadline: float | None,
+    before: SeenRoutes,
 ) -> tuple[VrpRoute, ...]:
+    """``base`` improved by ruin and recreate with route selection (``before``: routes
+    the search that made ``base`` passed through)."""
     if not base.found or not base.routes:
         return base.routes
+
+    def repair(
+        small: VrpData, partial: tuple[VrpRoute, ...], seen: SeenRoutes | None = None
+    ) -> VrpSolution | None:
+        if not REPAIR_SOLUTIONS:
+            return descend(small, partial, seen, search=search)
+        limits: list[StoppingCriterion] = [SolutionLimit(REPAIR_SOLUTIONS)]
+        if deadline is not None:
+            limits.append(TimeLimit(max(0.1, deadline - time.perf_counter())))
+        found = solve_vrp(small, FirstOf(tuple(limits)), search, initial=partial, seen=seen)
+        return found if found.found else None
+
     return recreate.improve(
         data,
         base.routes,
         iterations,
-        lambda small, partial: descend(small, partial, search),
+        repair,
+        select=select_routes,
+        seen=before,
         deadline=deadline,
     )
 
@@ -261,8 +309,9 @@ def _solve_in_parts(
             limits.append(SolutionLimit(share))
         if deadline is not None:
             limits.append(TimeLimit(max(0.1, deadline - time.perf_counter())))
-        part = solve_vrp(small, FirstOf(tuple(limits)), search)
-        found = _improved(small, part, part_iterations, search, deadline)
+        seen: SeenRoutes = []
+        part = solve_vrp(small, _gls_share(FirstOf(tuple(limits))), search, seen=seen)
+        found = _improved(small, part, part_iterations, search, deadline, seen)
         routes += [
             replace(r, vehicle=vehicles[r.vehicle], nodes=tuple(nodes[n] for n in r.nodes))
             for r in found

@@ -100,6 +100,19 @@ class VrpRoute:
     breaks: tuple[tuple[int, int], ...] = ()  # (start, duration)
 
 
+#: Routes a search passed through, as (vehicle, visited nodes in order), appended per solution.
+SeenRoutes = list[tuple[int, tuple[int, ...]]]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A route offered to :func:`planner.solve.ortools_adapter.select_routes`."""
+
+    vehicle: int
+    nodes: tuple[int, ...]
+    cost: int  # what the route adds to the objective: its cost minus the penalties it saves
+
+
 @dataclass(frozen=True)
 class VrpSolution:
     routes: tuple[VrpRoute, ...]  # only vehicles that visit at least one node
