@@ -108,9 +108,9 @@ SHORTLIST_TRAVEL_MIN = 10
 #: Default search budget of ``planner plan`` (seconds of wall time, a safety net) and the
 #: deterministic budget (number of solutions) that actually stops the search.
 DEFAULT_TIME_LIMIT_S = 60.0
-#: Counted in OR-Tools' guided local search, and as many ruin-and-recreate iterations
-#: after it (planner.solve.strategy.solve_recreate; numbers in docs/engines.md and
-#: docs/benchmarks.md).
+#: Half of it is spent in OR-Tools' guided local search, then 1.25 ruin-and-recreate
+#: iterations per solution (planner.solve.strategy.solve_recreate; numbers in
+#: docs/engines.md and docs/benchmarks.md).
 DEFAULT_SOLUTION_LIMIT = 200
 
 # --------------------------------------------------------------------------- campaign store

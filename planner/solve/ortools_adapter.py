@@ -410,14 +410,21 @@ class _Model:
     def record_routes(self, seen: SeenRoutes) -> None:
         """Append every solution's non-empty routes to ``seen`` as the search finds them."""
         routing, manager = self.routing, self.manager
+        size = routing.Size()  # indexes from here on are route ends
+        # The callback holds only variables and plain numbers: a reference to the routing
+        # model itself would make a cycle through C++ that Python never frees (measured:
+        # 1.6 GB peak at 1,000 clients, one leaked model per iteration).
+        nexts = [routing.NextVar(i) for i in range(size)]
+        firsts = [routing.Start(k) for k in range(routing.vehicles())]
+        node_of = [manager.IndexToNode(i) for i in range(size)]
 
         def record() -> None:
-            for k in range(len(self.data.vehicles)):
-                index = routing.NextVar(routing.Start(k)).Value()
+            for k, first in enumerate(firsts):
+                index = nexts[first].Value()
                 nodes = []
-                while not routing.IsEnd(index):
-                    nodes.append(manager.IndexToNode(index))
-                    index = routing.NextVar(index).Value()
+                while index < size:
+                    nodes.append(node_of[index])
+                    index = nexts[index].Value()
                 if nodes:
                     seen.append((k, tuple(nodes)))
 

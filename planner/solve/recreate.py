@@ -10,8 +10,16 @@ cost seconds (docs/engines.md). A neighbourhood plan that is at least as good re
 the old one; the objective is additive over routes and left-out visits, so the week's
 plan improves by exactly as much.
 
-Engine-neutral: the repair is a function handed in (OR-Tools' greedy descent, which
-keeps every constraint of the full model: breaks, windows, vehicles). The randomness is
+Every route a repair passes through is kept in a pool (per vehicle and set of visits,
+its cheapest order). Now and then the best plan made of pooled routes — at most one
+per vehicle, each visit once — replaces the current plan when it is better: routes
+found in different neighbourhoods at different times combine into changes no single
+neighbourhood makes (several coach-days moving together). Any such packing is lawful,
+because each route was part of a solution of the full model and routes do not interact.
+
+Engine-neutral: the repair and the selection are functions handed in (OR-Tools' greedy
+descent, which keeps every constraint of the full model: breaks, windows, vehicles;
+CP-SAT's set packing). The randomness is
 Python's with a fixed seed and iterations are counted, so the plan depends on the input
 alone; a deadline is only the safety net.
 """
