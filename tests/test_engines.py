@@ -91,10 +91,10 @@ def test_no_search_parameter_depends_on_the_wall_clock() -> None:
             assert duration.ToSeconds() >= 3600, name
 
 
-def _crowded_week() -> VrpData:
-    """Twelve optional customers with two windows each, more than two short days hold."""
-    rng = np.random.default_rng(7)
-    pos = np.concatenate([[0], rng.integers(0, 200, 12)])
+def crowded_week(seed: int = 7, customers: int = 12) -> VrpData:
+    """Optional customers with two windows each, more than two short days hold."""
+    rng = np.random.default_rng(seed)
+    pos = np.concatenate([[0], rng.integers(0, 200, customers)])
     matrix = (np.abs(pos[:, None] - pos[None, :]) + 5).astype(np.int64)
     np.fill_diagonal(matrix, 0)
     day = 1000
@@ -102,9 +102,9 @@ def _crowded_week() -> VrpData:
         vehicles=tuple(Vehicle(0, 0, d * day, d * day + 400, fixed_cost=50) for d in (0, 1)),
         time=(matrix,),
         cost=(matrix,),
-        service=(0,) + (60,) * 12,
-        windows=((),) + tuple(((0, 300), (day, day + 300)) for _ in range(12)),
-        penalties=(None,) + tuple(int(p) for p in rng.integers(1_000, 5_000, 12)),
+        service=(0,) + (60,) * customers,
+        windows=((),) + tuple(((0, 300), (day, day + 300)) for _ in range(customers)),
+        penalties=(None,) + tuple(int(p) for p in rng.integers(1_000, 5_000, customers)),
         horizon=2 * day,
     )
 
@@ -113,7 +113,7 @@ def test_ruin_and_recreate_is_reproducible_and_never_worse() -> None:
     from planner.solve.ortools_adapter import descend, solve_vrp
     from planner.solve.recreate import improve, objective
 
-    data = _crowded_week()
+    data = crowded_week()
     start = solve_vrp(data, FirstOf((SolutionLimit(1), TimeLimit(30))))  # a first solution
     once = improve(data, start.routes, 15, descend)
     again = improve(data, start.routes, 15, descend)
@@ -129,7 +129,7 @@ def test_ruin_and_recreate_is_reproducible_and_never_worse() -> None:
 def test_a_neighbourhood_is_the_instance_cut_down_to_its_vehicles_and_visits() -> None:
     from planner.solve.recreate import neighbourhood
 
-    data = replace(_crowded_week(), allowed=(None,) + ((1,),) * 6 + (None,) * 6)
+    data = replace(crowded_week(), allowed=(None,) + ((1,),) * 6 + (None,) * 6)
     small, nodes = neighbourhood(data, [1], [3, 9, 5])
     assert nodes == (0, 3, 5, 9)
     assert small.visits == (1, 2, 3) and len(small.vehicles) == 1
@@ -140,13 +140,14 @@ def test_a_neighbourhood_is_the_instance_cut_down_to_its_vehicles_and_visits() -
 
 
 def test_auto_plans_a_small_week_by_ruin_and_recreate_within_its_budget() -> None:
-    data = _crowded_week()
+    data = crowded_week()
     budget = FirstOf((SolutionLimit(20), TimeLimit(60)))
     auto = solve(data, budget)
     assert auto.objective <= solve(data, budget, engine="ortools").objective
     assert solve(data, budget).routes == auto.routes  # the same plan twice
 
 
+@pytest.mark.parametrize("with_selection", [False, True])
 @settings(max_examples=25, deadline=None)
 @given(
     seed=hyp.integers(0, 10_000),
@@ -155,11 +156,14 @@ def test_auto_plans_a_small_week_by_ruin_and_recreate_within_its_budget() -> Non
     only_second=hyp.integers(0, 4),
 )
 def test_ruin_and_recreate_keeps_every_rule_and_never_loses(
-    seed: int, customers: int, days: int, only_second: int
+    with_selection: bool, seed: int, customers: int, days: int, only_second: int
 ) -> None:
     """Random crowded weeks: each visit at most once, on a vehicle it may use, inside a
-    window and inside the vehicle's day; the objective never rises."""
-    from planner.solve.ortools_adapter import descend, solve_vrp
+    window and inside the vehicle's day; the objective never rises; the same plan twice.
+    With route selection, too (plans packed from routes of different iterations)."""
+    from functools import partial
+
+    from planner.solve.ortools_adapter import descend, select_routes, solve_vrp
     from planner.solve.recreate import improve, objective
 
     rng = np.random.default_rng(seed)
@@ -189,8 +193,9 @@ def test_ruin_and_recreate_keeps_every_rule_and_never_loses(
         ),
     )
     start = solve_vrp(data, FirstOf((SolutionLimit(1), TimeLimit(30))))
-    routes = improve(data, start.routes, 10, descend, seed=seed)
-    assert improve(data, start.routes, 10, descend, seed=seed) == routes
+    run = partial(improve, select=select_routes if with_selection else None, seed=seed)
+    routes = run(data, start.routes, 10, descend)
+    assert run(data, start.routes, 10, descend) == routes
     assert objective(data, routes) <= start.objective
     seen = [n for r in routes for n in r.nodes]
     assert len(seen) == len(set(seen)) and set(seen) <= set(data.visits)
@@ -247,7 +252,7 @@ def test_a_week_split_in_parts_is_one_lawful_reproducible_plan(monkeypatch) -> N
 
     monkeypatch.setattr(decompose, "SPLIT_ABOVE", 1)
     monkeypatch.setattr(decompose, "PART_VEHICLES", 1)
-    data = _crowded_week()
+    data = crowded_week()
     budget = FirstOf((SolutionLimit(10), TimeLimit(60)))
     once, again = solve(data, budget), solve(data, budget)
     assert once.routes == again.routes and once.objective == objective(data, once.routes)
