@@ -75,14 +75,16 @@ COLUMNS_PER_VEHICLE = 100
 def objective(data: VrpData, routes: Sequence[VrpRoute]) -> int:
     """Fixed costs and arc costs of the routes, penalties of the visits left out."""
     served = {n for r in routes for n in r.nodes}
-    total = 0
-    for r in routes:
-        vehicle = data.vehicles[r.vehicle]
-        cost = data.cost[vehicle.profile]
-        path = [vehicle.start, *r.nodes, vehicle.end]
-        legs = zip(path, path[1:], strict=False)
-        total += vehicle.fixed_cost + sum(int(cost[a, b]) for a, b in legs)
+    total = sum(_route_cost(data, r.vehicle, r.nodes) for r in routes)
     return total + sum(data.penalties[n] or 0 for n in data.visits if n not in served)
+
+
+def _route_cost(data: VrpData, vehicle: int, nodes: Sequence[int]) -> int:
+    """Fixed cost and arc costs of one route."""
+    k = data.vehicles[vehicle]
+    cost = data.cost[k.profile]
+    path = [k.start, *nodes, k.end]
+    return k.fixed_cost + sum(int(cost[a, b]) for a, b in zip(path, path[1:], strict=False))
 
 
 def neighbourhood(
@@ -195,30 +197,30 @@ def improve(
 
 
 class _Pool:
-    """Every route seen, per vehicle and set of visits in its cheapest order seen."""
+    """Every route seen, per vehicle and set of visits in its cheapest order seen, with
+    its value: cost minus the penalties of its visits (the same for every order of them)."""
 
     def __init__(self, data: VrpData) -> None:
         self.data = data
-        self._cheapest: dict[tuple[int, frozenset[int]], tuple[int, tuple[int, ...]]] = {}
-        self._known: set[tuple[int, tuple[int, ...]]] = set()
+        self._best: dict[tuple[int, frozenset[int]], tuple[int, tuple[int, ...]]] = {}
+        self._known: set[tuple[int, tuple[int, ...]]] = set()  # orders already costed
 
     def add(self, vehicle: int, nodes: tuple[int, ...]) -> None:
         if not nodes or (vehicle, nodes) in self._known:
             return
         self._known.add((vehicle, nodes))
         key = (vehicle, frozenset(nodes))
-        cost = _route_cost(self.data, vehicle, nodes)
-        if key not in self._cheapest or (cost, nodes) < self._cheapest[key]:
-            self._cheapest[key] = (cost, nodes)
+        penalties = self.data.penalties
+        value = _route_cost(self.data, vehicle, nodes) - sum(penalties[n] or 0 for n in nodes)
+        if key not in self._best or (value, nodes) < self._best[key]:
+            self._best[key] = (value, nodes)
 
     def columns(self, current: Sequence[VrpRoute]) -> tuple[list[Column], list[int]]:
         """The most valuable ``COLUMNS_PER_VEHICLE`` routes per vehicle and the current
         plan's routes (as the indexes of the second list)."""
-        penalties = self.data.penalties
         ranked: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
-        for (vehicle, _), (cost, nodes) in self._cheapest.items():
-            value = cost - sum(penalties[n] or 0 for n in nodes)
-            ranked.setdefault(vehicle, []).append((value, nodes))
+        for (vehicle, _), entry in self._best.items():
+            ranked.setdefault(vehicle, []).append(entry)
         wanted = {(r.vehicle, frozenset(r.nodes)) for r in current if r.nodes}
         columns: list[Column] = []
         hint: list[int] = []
@@ -230,13 +232,6 @@ class _Pool:
                         hint.append(len(columns))
                     columns.append(Column(vehicle, nodes, value))
         return columns, hint
-
-
-def _route_cost(data: VrpData, vehicle: int, nodes: Sequence[int]) -> int:
-    k = data.vehicles[vehicle]
-    cost = data.cost[k.profile]
-    path = [k.start, *nodes, k.end]
-    return k.fixed_cost + sum(int(cost[a, b]) for a, b in zip(path, path[1:], strict=False))
 
 
 def _recombined(
@@ -258,22 +253,20 @@ def _recombined(
         if c.vehicle in current and current[c.vehicle].nodes == c.nodes
     }
     fresh = [c for c in plan if c.vehicle not in kept]
-    vehicles = [c.vehicle for c in fresh]
-    small, nodes = neighbourhood(data, vehicles, [n for c in fresh for n in c.nodes])
-    new_node = {n: i for i, n in enumerate(nodes)}
-    untimed = tuple(
-        VrpRoute(i, tuple(new_node[n] for n in c.nodes), (), 0, 0) for i, c in enumerate(fresh)
-    )
-    found = repair(small, untimed) if fresh else None
-    if found is None and fresh:
-        return current
-    timed = {
-        vehicles[r.vehicle]: replace(
-            r, vehicle=vehicles[r.vehicle], nodes=tuple(nodes[n] for n in r.nodes)
+    result = dict(kept)
+    if fresh:
+        vehicles = [c.vehicle for c in fresh]
+        small, nodes = neighbourhood(data, vehicles, [n for c in fresh for n in c.nodes])
+        new_node = {n: i for i, n in enumerate(nodes)}
+        untimed = tuple(
+            VrpRoute(i, tuple(new_node[n] for n in c.nodes), (), 0, 0) for i, c in enumerate(fresh)
         )
-        for r in (found.routes if found is not None else ())
-    }
-    result = kept | timed
+        found = repair(small, untimed)
+        if found is None:
+            return current
+        for r in found.routes:
+            k = vehicles[r.vehicle]
+            result[k] = replace(r, vehicle=k, nodes=tuple(nodes[n] for n in r.nodes))
     if objective(data, tuple(result.values())) < objective(data, tuple(current.values())):
         return result
     return current

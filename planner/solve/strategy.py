@@ -98,11 +98,22 @@ def _first_phase(stopping: StoppingCriterion) -> StoppingCriterion:
 
     (A share of the time limit would make the van decision depend on the machine's speed.)
     """
-    limits: list[StoppingCriterion] = [SolutionLimit(FIRST_PHASE_SOLUTIONS)]
-    seconds = stopping.time_budget()
+    return _counted(FIRST_PHASE_SOLUTIONS, stopping.time_budget())
+
+
+def _counted(solutions: int | None, seconds: float | None) -> StoppingCriterion:
+    """``solutions`` solutions (if given), ``seconds`` of wall time (if given) as the safety
+    net, whichever comes first."""
+    limits: list[StoppingCriterion] = []
+    if solutions is not None:
+        limits.append(SolutionLimit(max(1, solutions)))
     if seconds is not None:
         limits.append(TimeLimit(seconds))
     return FirstOf(tuple(limits))
+
+
+def _seconds_left(deadline: float | None) -> float | None:
+    return None if deadline is None else max(0.1, deadline - time.perf_counter())
 
 
 def kept_vehicles(data: VrpData, used: set[int]) -> list[int]:
@@ -227,7 +238,7 @@ def solve_recreate(
         routes = _improved(work, base, iterations, search, deadline, seen)
     else:
         iterations = per_budget if iterations is None else iterations
-        base, routes = _solve_in_parts(work, pieces, stopping, search, iterations, began)
+        base, routes = _solve_in_parts(work, pieces, stopping, search, iterations, deadline)
     served = {m for r in routes for m in r.nodes}
     return replace(
         base,
@@ -243,11 +254,7 @@ def _gls_share(stopping: StoppingCriterion) -> StoppingCriterion:
     budget = stopping.solution_budget()
     if budget is None:
         return stopping
-    limits: list[StoppingCriterion] = [SolutionLimit(max(1, round(GLS_SHARE * budget)))]
-    seconds = stopping.time_budget()
-    if seconds is not None:
-        limits.append(TimeLimit(seconds))
-    return FirstOf(tuple(limits))
+    return _counted(round(GLS_SHARE * budget), stopping.time_budget())
 
 
 def _improved(
@@ -268,10 +275,8 @@ def _improved(
     ) -> VrpSolution | None:
         if not REPAIR_SOLUTIONS:
             return descend(small, partial, seen, search=search)
-        limits: list[StoppingCriterion] = [SolutionLimit(REPAIR_SOLUTIONS)]
-        if deadline is not None:
-            limits.append(TimeLimit(max(0.1, deadline - time.perf_counter())))
-        found = solve_vrp(small, FirstOf(tuple(limits)), search, initial=partial, seen=seen)
+        limit = _counted(REPAIR_SOLUTIONS, _seconds_left(deadline))
+        found = solve_vrp(small, limit, search, initial=partial, seen=seen)
         return found if found.found else None
 
     return recreate.improve(
@@ -291,26 +296,20 @@ def _solve_in_parts(
     stopping: StoppingCriterion,
     search: SearchSettings,
     iterations: int,
-    began: float,
+    deadline: float | None,
 ) -> tuple[VrpSolution, tuple[VrpRoute, ...]]:
     """Each part of :func:`decompose.split` alone, with an even share of the budget."""
     budget = stopping.solution_budget()
     share = None if budget is None else max(MIN_PART_SOLUTIONS, budget // len(pieces))
+    gls = None if share is None else round(GLS_SHARE * share)
     part_iterations = max(MIN_PART_SOLUTIONS, iterations // len(pieces)) if iterations else 0
-    seconds = stopping.time_budget()
-    deadline = None if seconds is None else began + seconds
     routes: list[VrpRoute] = []
     statuses: list[str] = []
     found_any = False
     for vehicles, visits in pieces:
         small, nodes = recreate.neighbourhood(data, vehicles, visits)
-        limits: list[StoppingCriterion] = []
-        if share is not None:
-            limits.append(SolutionLimit(share))
-        if deadline is not None:
-            limits.append(TimeLimit(max(0.1, deadline - time.perf_counter())))
         seen: SeenRoutes = []
-        part = solve_vrp(small, _gls_share(FirstOf(tuple(limits))), search, seen=seen)
+        part = solve_vrp(small, _counted(gls, _seconds_left(deadline)), search, seen=seen)
         found = _improved(small, part, part_iterations, search, deadline, seen)
         routes += [
             replace(r, vehicle=vehicles[r.vehicle], nodes=tuple(nodes[n] for n in r.nodes))
