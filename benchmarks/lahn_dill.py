@@ -39,7 +39,7 @@ import resource
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 from benchmarks._report import REPORT, ROOT, markdown_table, section_preamble, write_section
@@ -48,7 +48,15 @@ from planner import settings
 from planner.intake import load_team, parse_rows, read_clients
 from planner.model import IntakeResult, Plan, Team
 from planner.pipeline import build_plan
-from planner.solve import Engine, FirstOf, SolutionLimit, StoppingCriterion, TimeLimit, strategy
+from planner.solve import (
+    DEFAULT_EFFORT,
+    Effort,
+    Engine,
+    FirstOf,
+    SolutionLimit,
+    StoppingCriterion,
+    TimeLimit,
+)
 from planner.traveltime import GreatCircleEstimate
 from tests.checks import plan_violations
 
@@ -65,11 +73,13 @@ ORTOOLS_LONG_SOLUTIONS = 2000
 #: search first): more solutions of guided local search would spend the time limit
 #: before the iterations on large weeks (measured at 500 clients: 1,000 solutions and
 #: 1,000 iterations hit 240 s and ended behind the default run).
-RECREATE_LONG_ITERATIONS_PER_SOLUTION = 10 * strategy.ITERATIONS_PER_SOLUTION
+RECREATE_LONG = replace(
+    DEFAULT_EFFORT, iterations_per_solution=10 * DEFAULT_EFFORT.iterations_per_solution
+)
 #: The planner's own method with its default iterations, each repaired by guided local
-#: search for this many solutions instead of greedy descent (``strategy.REPAIR_SOLUTIONS``):
-#: the best plans of the demo week came from it (docs/engines.md).
-RECREATE_GLS_REPAIR_SOLUTIONS = 40
+#: search for 40 solutions instead of greedy descent (``Effort.repair_solutions``): the
+#: best plans of the demo week came from it (docs/engines.md).
+RECREATE_GLS_REPAIR = replace(DEFAULT_EFFORT, repair_solutions=40)
 #: The issue's targets: CPU seconds per week, and the gap to the best known.
 TARGET_CPU_S: dict[str | int, float] = {DEMO: 10.0, 150: 10.0, 1000: 60.0}
 TARGET_GAP_PERCENT = 1.0
@@ -167,12 +177,11 @@ def default_budget(solutions: int | None = None, seconds: float | None = None) -
 
 @dataclass(frozen=True)
 class Method:
-    """How a run plans: engine, budget and the strategy's effort knobs."""
+    """How a run plans: engine, budget and how the planner's own search spends it."""
 
     engine: Engine
     stopping: StoppingCriterion
-    iterations_per_solution: float = strategy.ITERATIONS_PER_SOLUTION
-    repair_solutions: int = strategy.REPAIR_SOLUTIONS
+    effort: Effort = DEFAULT_EFFORT
 
 
 def reference_methods(seconds: float) -> dict[str, Method]:
@@ -182,12 +191,8 @@ def reference_methods(seconds: float) -> dict[str, Method]:
         "OR-Tools long": Method(
             "ortools", FirstOf((SolutionLimit(ORTOOLS_LONG_SOLUTIONS), TimeLimit(seconds)))
         ),
-        "recreate long": Method(
-            "recreate", default, iterations_per_solution=RECREATE_LONG_ITERATIONS_PER_SOLUTION
-        ),
-        "recreate GLS repair": Method(
-            "recreate", default, repair_solutions=RECREATE_GLS_REPAIR_SOLUTIONS
-        ),
+        "recreate long": Method("recreate", default, RECREATE_LONG),
+        "recreate GLS repair": Method("recreate", default, RECREATE_GLS_REPAIR),
     }
 
 
@@ -240,17 +245,13 @@ def peak_rss_mb() -> float:
 
 
 def measure(week: str | int, seed: int, method: Method) -> Run:
-    """Plan one week in this process; only rows → plan is timed (no output files).
-
-    ``method``'s effort knobs are set in this process's strategy module (the long
-    reference runs search more than the planner's default).
-    """
-    strategy.ITERATIONS_PER_SOLUTION = method.iterations_per_solution
-    strategy.REPAIR_SOLUTIONS = method.repair_solutions
+    """Plan one week in this process; only rows → plan is timed (no output files)."""
     team = week_team(week)
     cpu, wall = time.process_time(), time.perf_counter()
     intake, start, days = read_week(week, seed)
-    plan, result = build_plan(intake, team, start, days, method.stopping, engine=method.engine)
+    plan, result = build_plan(
+        intake, team, start, days, method.stopping, engine=method.engine, effort=method.effort
+    )
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     solution = result.solution
     return Run(
@@ -375,14 +376,14 @@ def markdown(weeks: Sequence[Week], args: argparse.Namespace) -> str:
     if args.no_reference:
         best = "not searched (`--no-reference`): no gap"
     else:
-        iterations = round(RECREATE_LONG_ITERATIONS_PER_SOLUTION * settings.DEFAULT_SOLUTION_LIMIT)
+        iterations = RECREATE_LONG.iterations(settings.DEFAULT_SOLUTION_LIMIT, 0)
         best = (
             "the lowest objective of five plans of the same week: the two default runs, "
             f'OR-Tools alone (*OR-Tools long*: `engine="ortools"`, '
             f"{ORTOOLS_LONG_SOLUTIONS:,} solutions), the planner's own method with ten times "
             f'its iterations (*recreate long*: `engine="recreate"`, {iterations:,} iterations '
             "before the scale for large weeks) and with guided local search of "
-            f"{RECREATE_GLS_REPAIR_SOLUTIONS} solutions as the repair of every iteration "
+            f"{RECREATE_GLS_REPAIR.repair_solutions} solutions as the repair of every iteration "
             f"(*recreate GLS repair*), each stopped at {args.reference_time:g} s at the "
             "latest; *found by* names the plan that found it and its CPU seconds"
         )
@@ -395,7 +396,7 @@ def markdown(weeks: Sequence[Week], args: argparse.Namespace) -> str:
             f"{DEMO_DAYS} days) and weeks from `benchmarks/generate.py`, seed {args.seed}, "
             f"Mon {WEEK_START:%d.%m.%Y} + {WEEK_DAYS} days",
             f"- Budget: engine `auto`, {solutions:,} solutions (half of them guided local "
-            f"search, then {strategy.ITERATIONS_PER_SOLUTION:g} ruin-and-recreate iterations "
+            f"search, then {DEFAULT_EFFORT.iterations_per_solution:g} ruin-and-recreate iterations "
             f"per solution with route selection), or {seconds:g} s (safety net), whichever "
             "first; each week planned twice, each time in a fresh process",
             f"- Best known: {best}",

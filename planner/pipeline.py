@@ -30,7 +30,14 @@ from planner.model import (
 from planner.reasons import Reason
 from planner.regions import RegionMap, assign_regions
 from planner.render._format import decimal_de
-from planner.solve import Engine, SolveResult, StoppingCriterion, solve_visits
+from planner.solve import (
+    DEFAULT_EFFORT,
+    Effort,
+    Engine,
+    SolveResult,
+    StoppingCriterion,
+    solve_visits,
+)
 from planner.solve.problem import coach_day_spans
 from planner.traveltime import GreatCircleEstimate, TravelTimeProvider
 
@@ -82,6 +89,7 @@ def build_plan(
     travel: TravelTimeProvider | None = None,
     progress: Progress = _quiet,
     engine: Engine = "auto",
+    effort: Effort = DEFAULT_EFFORT,
 ) -> tuple[Plan, SolveResult]:
     """Plan ``days`` days from ``start`` for the clients of one intake result.
 
@@ -116,6 +124,7 @@ def build_plan(
         travel=travel,
         progress=progress,
         engine=engine,
+        effort=effort,
     )
     check_conservation(intake, plan)
     return plan, result
@@ -133,6 +142,7 @@ def plan_visits(
     travel: TravelTimeProvider | None = None,
     progress: Progress = _quiet,
     engine: Engine = "auto",
+    effort: Effort = DEFAULT_EFFORT,
 ) -> tuple[Plan, SolveResult]:
     """Solve located visits into a plan; ``unplanned_before`` joins its unplanned list.
 
@@ -142,7 +152,7 @@ def plan_visits(
     travel = travel or GreatCircleEstimate()
     progress(f"Touren berechnen für {len(visits)} Besuche …")
     began = time.perf_counter()
-    result = solve_visits(visits, team, start, days, travel, stopping, engine=engine)
+    result = solve_visits(visits, team, start, days, travel, stopping, engine=engine, effort=effort)
     elapsed = time.perf_counter() - began
     unplanned = tuple(
         sorted(

@@ -109,7 +109,7 @@ SHORTLIST_TRAVEL_MIN = 10
 #: deterministic budget (number of solutions) that actually stops the search.
 DEFAULT_TIME_LIMIT_S = 60.0
 #: Half of it is spent in OR-Tools' guided local search, then 1.25 ruin-and-recreate
-#: iterations per solution (planner.solve.strategy.solve_recreate; numbers in
+#: iterations per solution (planner.solve.strategy.Effort; numbers in
 #: docs/engines.md and docs/benchmarks.md).
 DEFAULT_SOLUTION_LIMIT = 200
 

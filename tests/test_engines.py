@@ -12,7 +12,7 @@ from hypothesis import strategies as hyp
 
 from planner.solve import pyvrp_adapter
 from planner.solve.stopping import FirstOf, SolutionLimit, TimeLimit
-from planner.solve.strategy import solve
+from planner.solve.strategy import Effort, solve
 from planner.solve.vrp import BreakSpec, Vehicle, VrpData
 
 
@@ -145,6 +145,40 @@ def test_auto_plans_a_small_week_by_ruin_and_recreate_within_its_budget() -> Non
     auto = solve(data, budget)
     assert auto.objective <= solve(data, budget, engine="ortools").objective
     assert solve(data, budget).routes == auto.routes  # the same plan twice
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        {"gls_share": 1.5},
+        {"gls_share": float("nan")},
+        {"iterations_per_solution": -1.0},
+        {"iterations_per_solution": float("inf")},
+        {"iterations_per_solution": float("nan")},
+        {"visits_per_iteration_scale": 0},
+        {"repair_solutions": -1},
+    ],
+)
+def test_an_effort_is_checked_when_it_is_made(wrong: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        Effort(**wrong)  # type: ignore[arg-type]
+
+
+def test_the_effort_counts_iterations_by_budget_and_week_size() -> None:
+    effort = Effort()
+    assert effort.iterations(200, 82) == 250  # the demo week (docs/engines.md)
+    assert effort.iterations(200, 462) == 385  # 1,000 clients: more visits, more iterations
+    assert effort.iterations(None, 462) == 0  # no budget in work: no iterations
+
+
+def test_the_effort_handed_down_is_the_one_searched_with() -> None:
+    budget = FirstOf((SolutionLimit(20), TimeLimit(60)))
+    data = crowded_week(3)
+    none = solve(data, budget, effort=Effort(iterations_per_solution=0))
+    assert solve(data, budget).objective < none.objective  # the default's iterations count
+    data = crowded_week(1)
+    longer = solve(data, budget, effort=Effort(iterations_per_solution=5))
+    assert longer.objective < solve(data, budget).objective  # and a larger effort's too
 
 
 @pytest.mark.parametrize("with_selection", [False, True])

@@ -18,12 +18,14 @@ from planner.solve.explain import explain_dropped, explain_surplus
 from planner.solve.ortools_adapter import DEFAULT_SEARCH, SearchSettings
 from planner.solve.problem import Problem, build_problem, unplanned_visit
 from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
-from planner.solve.strategy import Engine
+from planner.solve.strategy import DEFAULT_EFFORT, Effort, Engine
 from planner.solve.strategy import solve as solve_data
 from planner.solve.vrp import VrpRoute, VrpSolution
 from planner.traveltime import TravelTimeProvider
 
 __all__ = [
+    "DEFAULT_EFFORT",
+    "Effort",
     "Engine",
     "FirstOf",
     "SearchSettings",
@@ -54,13 +56,14 @@ def solve_visits(
     search: SearchSettings = DEFAULT_SEARCH,
     *,
     engine: Engine = "auto",
+    effort: Effort = DEFAULT_EFFORT,
 ) -> SolveResult:
     began = time.perf_counter()
     problem, unplanned = build_problem(visits, team, start, days, travel)
     data = problem.to_vrp()
     # The travel matrix and the checks count against a time limit too.
     solution = solve_data(
-        data, stopping.remaining(time.perf_counter() - began), search, engine=engine
+        data, stopping.remaining(time.perf_counter() - began), search, engine=engine, effort=effort
     )
     tours = tuple(_tour(problem, route) for route in solution.routes)
     dropped_visits = [problem.visit_of_node(node) for node in solution.dropped]

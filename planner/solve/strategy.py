@@ -18,8 +18,9 @@ result stays reproducible.
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from planner.solve import decompose, pyvrp_adapter, recreate
@@ -34,22 +35,51 @@ from planner.solve.ortools_adapter import (
 from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
 from planner.solve.vrp import SeenRoutes, VrpData, VrpRoute, VrpSolution
 
-#: Guided local search runs for this share of the solution budget: it reaches a first
-#: local optimum after ~100 solutions on the demo week (0.5 CPU-s) and then gains little
-#: per solution, where ruin and recreate with route selection gains much (docs/engines.md).
-GLS_SHARE = 0.5
-#: Ruin-and-recreate iterations per solution of the budget: the default 200 solutions buy
-#: 100 solutions of guided local search and then 250 iterations …
-ITERATIONS_PER_SOLUTION = 1.25
-#: … on weeks up to this many routed visits; larger weeks get proportionally more, since
-#: one iteration reshuffles a neighbourhood of fixed size (1,000 clients, 462 visits:
-#: 385 iterations; measured in docs/engines.md).
-VISITS_PER_ITERATION_SCALE = 300
-#: Repair of a ruined neighbourhood: 0 is OR-Tools' greedy descent (the default); n > 0 is
-#: guided local search for n solutions from the ruined routes, several times slower per
-#: iteration but passing through far more routes for the selections. The long reference
-#: run of benchmarks/lahn_dill.py uses it (docs/engines.md).
-REPAIR_SOLUTIONS = 0
+
+@dataclass(frozen=True)
+class Effort:
+    """How :func:`solve_recreate` spends a solution budget: engine-neutral knobs, checked
+    when made. The defaults are the planner's (measured in docs/engines.md); the long
+    reference runs of benchmarks/lahn_dill.py search more with their own ``Effort``.
+    """
+
+    #: Share of the solution budget for OR-Tools' guided local search: it reaches a first
+    #: local optimum after ~100 solutions on the demo week (0.5 CPU-s) and then gains
+    #: little per solution, where ruin and recreate with route selection gains much.
+    gls_share: float = 0.5
+    #: Ruin-and-recreate iterations per solution of the budget: the default 200 solutions
+    #: buy 100 solutions of guided local search and then 250 iterations …
+    iterations_per_solution: float = 1.25
+    #: … on weeks up to this many routed visits; larger weeks get proportionally more,
+    #: since one iteration reshuffles a neighbourhood of fixed size (1,000 clients, 462
+    #: visits: 385 iterations).
+    visits_per_iteration_scale: int = 300
+    #: Repair of a ruined neighbourhood: 0 is OR-Tools' greedy descent; n > 0 is guided
+    #: local search for n solutions from the ruined routes, several times slower per
+    #: iteration but passing through far more routes for the selections.
+    repair_solutions: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.gls_share <= 1.0:
+            raise ValueError(f"gls_share must lie in [0, 1], not {self.gls_share}")
+        if not 0 <= self.iterations_per_solution < math.inf:
+            raise ValueError("iterations_per_solution must be a finite number ≥ 0")
+        if self.visits_per_iteration_scale < 1:
+            raise ValueError("visits_per_iteration_scale must be at least 1")
+        if self.repair_solutions < 0:
+            raise ValueError("repair_solutions must not be negative")
+
+    def iterations(self, budget: int | None, visits: int) -> int:
+        """Ruin-and-recreate iterations for a solution ``budget`` on a week of ``visits``
+        routed visits (none without a budget: then only the time limit could end them)."""
+        if budget is None:
+            return 0
+        scale = max(1.0, visits / self.visits_per_iteration_scale)
+        return round(round(self.iterations_per_solution * budget) * scale)
+
+
+DEFAULT_EFFORT = Effort()
+
 #: Least solutions (and iterations) of one part of a very large week (planner.solve.decompose).
 MIN_PART_SOLUTIONS = 50
 #: PyVRP iterations of the hybrid strategy's routing step (deterministic work budget).
@@ -68,18 +98,20 @@ def solve(
     *,
     engine: Engine = "auto",
     seed: int = pyvrp_adapter.SEED,
+    effort: Effort = DEFAULT_EFFORT,
 ) -> VrpSolution:
     """Solve ``data`` with the engine that fits.
 
     ``auto``: PyVRP alone where it models the instance exactly (the VRPTW benchmarks),
-    every planner week by :func:`solve_recreate`. ``ortools``: OR-Tools alone, exclusive
-    groups in two phases (the long reference of the benchmarks). ``hybrid``: PyVRP's
-    routes finished by OR-Tools (:func:`solve_hybrid`, the default until 2026-12-01).
+    every planner week by :func:`solve_recreate` with ``effort``. ``ortools``: OR-Tools
+    alone, exclusive groups in two phases (the long reference of the benchmarks).
+    ``hybrid``: PyVRP's routes finished by OR-Tools (:func:`solve_hybrid`, the default
+    until 2026-12-01).
     """
     if engine == "pyvrp" or (engine == "auto" and pyvrp_adapter.can_model(data)):
         return pyvrp_adapter.solve_pyvrp(data, stopping, seed)
     if engine in ("auto", "recreate"):
-        return solve_recreate(data, stopping, search)
+        return solve_recreate(data, stopping, search, effort=effort)
     if engine == "hybrid":
         return solve_hybrid(data, stopping, search)
     if not data.exclusive:
@@ -198,28 +230,25 @@ def solve_recreate(
     stopping: StoppingCriterion,
     search: SearchSettings = DEFAULT_SEARCH,
     *,
-    iterations: int | None = None,
+    effort: Effort = DEFAULT_EFFORT,
 ) -> VrpSolution:
     """The planner's weeks: van chosen, guided local search, then ruin and recreate.
 
     1. :func:`choose_vehicles` settles the exclusive groups (the one van) from the
        instance alone, without a search (a search on the full model with the groups cost
        minutes on a week of 1,000 clients).
-    2. OR-Tools' guided local search plans the week with that choice, for ``GLS_SHARE``
-       of the solution budget of ``stopping``.
-    3. :func:`planner.solve.recreate.improve` improves the plan for ``iterations``
-       iterations (default: ``ITERATIONS_PER_SOLUTION`` × the solution budget, more on
-       weeks of over ``VISITS_PER_ITERATION_SCALE`` routed visits), and now and then
-       picks the best plan made of every route seen so far (CP-SAT,
-       :func:`select_routes`); every plan it keeps is a solution of the full model
-       (breaks, windows, vehicles).
+    2. OR-Tools' guided local search plans the week with that choice, for
+       ``effort.gls_share`` of the solution budget of ``stopping``.
+    3. :func:`planner.solve.recreate.improve` improves the plan for
+       :meth:`Effort.iterations` of the solution budget, and now and then picks the best
+       plan made of every route seen so far (CP-SAT, :func:`select_routes`); every plan
+       it keeps is a solution of the full model (breaks, windows, vehicles).
 
     Every step is counted in work, so the plan depends on the input alone; the time
     limit of ``stopping`` stays the safety net for all of them together.
     """
     began = time.perf_counter()
     budget = stopping.solution_budget()
-    per_budget = 0 if budget is None else round(ITERATIONS_PER_SOLUTION * budget)
     keep = list(range(len(data.vehicles)))
     work = data
     if data.exclusive:
@@ -229,16 +258,14 @@ def solve_recreate(
     deadline = None if seconds is None else began + seconds
     pieces = decompose.split(work)
     if len(pieces) == 1:
-        if iterations is None:
-            scale = max(1.0, len(work.visits) / VISITS_PER_ITERATION_SCALE)
-            iterations = round(per_budget * scale)
+        iterations = effort.iterations(budget, len(work.visits))
         seen: SeenRoutes = []
-        gls = _gls_share(stopping.remaining(time.perf_counter() - began))
+        gls = _gls_share(stopping.remaining(time.perf_counter() - began), effort.gls_share)
         base = solve_vrp(work, gls, search, seen=seen)
-        routes = _improved(work, base, iterations, search, deadline, seen)
+        routes = _improved(work, base, iterations, search, deadline, seen, effort)
     else:
-        iterations = per_budget if iterations is None else iterations
-        base, routes = _solve_in_parts(work, pieces, stopping, search, iterations, deadline)
+        iterations = effort.iterations(budget, 0)  # parts are small: no scale for size
+        base, routes = _solve_in_parts(work, pieces, stopping, search, iterations, deadline, effort)
     served = {m for r in routes for m in r.nodes}
     return replace(
         base,
@@ -249,12 +276,12 @@ def solve_recreate(
     )
 
 
-def _gls_share(stopping: StoppingCriterion) -> StoppingCriterion:
-    """``stopping`` with ``GLS_SHARE`` of its solution budget (its time limit stays)."""
+def _gls_share(stopping: StoppingCriterion, share: float) -> StoppingCriterion:
+    """``stopping`` with ``share`` of its solution budget (its time limit stays)."""
     budget = stopping.solution_budget()
     if budget is None:
         return stopping
-    return _counted(round(GLS_SHARE * budget), stopping.time_budget())
+    return _counted(round(share * budget), stopping.time_budget())
 
 
 def _improved(
@@ -264,6 +291,7 @@ def _improved(
     search: SearchSettings,
     deadline: float | None,
     before: SeenRoutes,
+    effort: Effort,
 ) -> tuple[VrpRoute, ...]:
     """``base`` improved by ruin and recreate with route selection (``before``: routes
     the search that made ``base`` passed through)."""
@@ -273,9 +301,9 @@ def _improved(
     def repair(
         small: VrpData, partial: tuple[VrpRoute, ...], seen: SeenRoutes | None = None
     ) -> VrpSolution | None:
-        if not REPAIR_SOLUTIONS:
+        if not effort.repair_solutions:
             return descend(small, partial, seen, search=search)
-        limit = _counted(REPAIR_SOLUTIONS, _seconds_left(deadline))
+        limit = _counted(effort.repair_solutions, _seconds_left(deadline))
         found = solve_vrp(small, limit, search, initial=partial, seen=seen)
         return found if found.found else None
 
@@ -297,11 +325,12 @@ def _solve_in_parts(
     search: SearchSettings,
     iterations: int,
     deadline: float | None,
+    effort: Effort,
 ) -> tuple[VrpSolution, tuple[VrpRoute, ...]]:
     """Each part of :func:`decompose.split` alone, with an even share of the budget."""
     budget = stopping.solution_budget()
     share = None if budget is None else max(MIN_PART_SOLUTIONS, budget // len(pieces))
-    gls = None if share is None else round(GLS_SHARE * share)
+    gls = None if share is None else round(effort.gls_share * share)
     part_iterations = max(MIN_PART_SOLUTIONS, iterations // len(pieces)) if iterations else 0
     routes: list[VrpRoute] = []
     statuses: list[str] = []
@@ -310,7 +339,7 @@ def _solve_in_parts(
         small, nodes = recreate.neighbourhood(data, vehicles, visits)
         seen: SeenRoutes = []
         part = solve_vrp(small, _counted(gls, _seconds_left(deadline)), search, seen=seen)
-        found = _improved(small, part, part_iterations, search, deadline, seen)
+        found = _improved(small, part, part_iterations, search, deadline, seen, effort)
         routes += [
             replace(r, vehicle=vehicles[r.vehicle], nodes=tuple(nodes[n] for n in r.nodes))
             for r in found
