@@ -358,7 +358,7 @@ class Plan:
     solve_seconds: float = 0.0
     stop_reason: str = ""
     messages: tuple[Message, ...] = ()
-    days_off: tuple[DayOff, ...] = ()  # holidays and absences in the period
+    days_off: tuple[DayOff, ...] = ()  # holidays, absences, unused working days
     loads: tuple[CoachLoad, ...] = ()  # per coach, in team order
     #: Notes for the lead (German), e.g. "BM-1004: Jonas ist am 03.12. nicht da – …".
     notes: tuple[str, ...] = ()

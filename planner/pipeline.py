@@ -18,6 +18,7 @@ from planner import calendar_de, geodata, output_folder
 from planner.geocode import geocode_clients
 from planner.model import (
     CoachLoad,
+    DayOff,
     GeocodedClient,
     IntakeResult,
     Message,
@@ -130,6 +131,13 @@ def build_plan(
     return plan, result
 
 
+def _days_off(team: Team, start: date, days: int, result: SolveResult) -> tuple[DayOff, ...]:
+    """Holidays, absences and unused working days, in date order (holidays first)."""
+    return tuple(
+        sorted((*calendar_de.days_off(team, start, days), *result.idle), key=lambda o: o.day)
+    )
+
+
 def plan_visits(
     visits: Sequence[Visit],
     unplanned_before: Sequence[Unplanned],
@@ -169,7 +177,7 @@ def plan_visits(
         solve_seconds=elapsed,
         stop_reason=result.stopping,
         messages=tuple(messages),
-        days_off=calendar_de.days_off(team, start, days),
+        days_off=_days_off(team, start, days, result),
         loads=coach_loads(team, result),
     )
     return plan, result

@@ -16,7 +16,9 @@ from planner.reasons import Reason
 from planner.render import write_summary
 from planner.render.sheet import index_html
 from planner.solve import FirstOf, SolutionLimit, TimeLimit
+from planner.solve.explain import idle_days
 from planner.solve.problem import build_shifts
+from planner.solve.reasons import IDLE_NOBODY, IDLE_NOT_NEEDED, IDLE_STILL_OPEN
 from tests import render_fixtures as rf
 
 # Anna works Mon–Fri and drives the van; Jonas works Mon–Thu (never on Fridays).
@@ -167,8 +169,38 @@ def test_pipeline_plans_no_tour_on_a_holiday(team: Team) -> None:
     assert isinstance(plan, Plan)
     assert plan.tours and all(t.day != date(2026, 12, 25) for t in plan.tours)
     assert {u.client_id for u in plan.unplanned} == {"K2", "K3"}
-    assert plan.days_off == days_off(team, start, 5)
+    calendar = days_off(team, start, 5)
+    assert [o for o in plan.days_off if o in calendar] == list(calendar)  # all, in order
+    assert all(o.reason.startswith("keine Tour") for o in plan.days_off if o not in calendar)
     assert "  Fr 25.12.2026: Feiertag (Erster Weihnachtstag)\n" in write_summary(plan)
     k3 = next(u for u in plan.unplanned if u.client_id == "K3")
     assert k3.code is Reason.DAY_OFF
     assert "keine Touren (Feiertag (Erster Weihnachtstag))" in k3.reason
+
+
+def test_every_working_day_without_a_tour_says_why(team: Team) -> None:
+    """Mon 07.12. nobody can come; Tue 08.12. one person, so one coach stays free."""
+    intake = parse_rows(
+        ["Kunden-Nr", "Ort", "Verfügbarkeit"], [["K1", "Wetzlar", "Di 9-12"]], "k.csv"
+    )
+    stop = FirstOf((SolutionLimit(20), TimeLimit(30)))
+    plan, result = build_plan(intake, team, date(2026, 12, 7), 2, stop)
+    assert [(t.day, len(t.stops)) for t in plan.tours] == [(date(2026, 12, 8), 1)]
+    busy = plan.tours[0].coach
+    free = next(c for c in team.coaches if c != busy)
+    assert plan.days_off == (
+        DayOff(date(2026, 12, 7), team.coaches[0], IDLE_NOBODY),
+        DayOff(date(2026, 12, 7), team.coaches[1], IDLE_NOBODY),
+        DayOff(date(2026, 12, 8), free, IDLE_NOT_NEEDED),
+    )
+    assert f"  Di 08.12.2026 {free.name}: {IDLE_NOT_NEEDED}\n" in write_summary(plan)
+
+    # Had the search left K1 out, Tuesday would be free for both while she is still open.
+    nobody = replace(result.solution, routes=(), dropped=result.solution.routes[0].nodes)
+    assert [(o.day.day, o.coach, o.reason) for o in idle_days(result.problem, nobody)] == [
+        (7, team.coaches[0], IDLE_NOBODY),
+        (7, team.coaches[1], IDLE_NOBODY),
+        (8, team.coaches[0], IDLE_STILL_OPEN),
+        (8, team.coaches[1], IDLE_STILL_OPEN),
+    ]
+    assert idle_days(result.problem, replace(result.solution, found=False)) == ()

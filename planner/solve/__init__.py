@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from planner.model import Break, Stop, Team, Tour, Unplanned, Visit
-from planner.solve.explain import explain_dropped, explain_surplus
+from planner.model import Break, DayOff, Stop, Team, Tour, Unplanned, Visit
+from planner.solve.explain import explain_dropped, explain_surplus, idle_days
 from planner.solve.ortools_adapter import DEFAULT_SEARCH, SearchSettings
 from planner.solve.problem import Problem, build_problem, unplanned_visit
 from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
@@ -44,6 +44,9 @@ class SolveResult:
     problem: Problem
     solution: VrpSolution
     stopping: str
+    #: Coaches' working days the plan leaves without a tour, and why (holidays and
+    #: absences have no shift and are not among them).
+    idle: tuple[DayOff, ...] = ()
 
 
 def solve_visits(
@@ -78,7 +81,8 @@ def solve_visits(
     note = stopping.outcome(time.perf_counter() - began) or "Suche beendet"
     if not solution.found:
         note = f"keine Lösung gefunden ({solution.status}) – {note}"
-    return SolveResult(tours, unplanned + dropped + surplus, problem, solution, note)
+    idle = idle_days(problem, solution)
+    return SolveResult(tours, unplanned + dropped + surplus, problem, solution, note, idle)
 
 
 def _tour(problem: Problem, route: VrpRoute) -> Tour:

@@ -1,13 +1,16 @@
-"""German reasons for visits the solver left out."""
+"""German reasons for what the solver left out: visits, and working days without a tour."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from planner.model import VisitPlace
+from planner.model import DayOff, VisitPlace
 from planner.reasons import Reason
 from planner.solve.problem import DAY, Problem
 from planner.solve.reasons import (
+    IDLE_NOBODY,
+    IDLE_NOT_NEEDED,
+    IDLE_STILL_OPEN,
     capacity_reason,
     no_solution_reason,
     rank_text,
@@ -116,3 +119,37 @@ def explain_dropped(problem: Problem, solution: VrpSolution, visit: int) -> tupl
         f"Passte mit den Fahrzeiten in keine Tour an den möglichen Tagen (Zeitfenster: {windows}); "
         f"{rank_text(client, problem.start)}."
     )
+
+
+def idle_days(problem: Problem, solution: VrpSolution) -> tuple[DayOff, ...]:
+    """Working days of a coach (no holiday, no absence) without a tour, and why.
+
+    Holidays and absences have no shift at all (:func:`planner.calendar_de.days_off`
+    lists them); this covers the days the plan did not use, so the summary says why for
+    every working day without a tour. Nothing when the search found no plan.
+    """
+    if not solution.found:
+        return ()
+    by_day: dict[tuple[str, date], list[int]] = {}  # in day order, then team order
+    for k, shift in enumerate(problem.shifts):
+        by_day.setdefault((shift.coach.key, shift.day), []).append(k)
+    used = {
+        (problem.shifts[r.vehicle].coach.key, problem.shifts[r.vehicle].day)
+        for r in solution.routes
+    }
+    still_open = {
+        k for node in solution.dropped for k in problem.allowed_shifts[problem.visit_of_node(node)]
+    } | {k for shifts in problem.surplus_shifts for k in shifts}
+    possible = {k for shifts in problem.allowed_shifts for k in shifts} | still_open
+    idle: list[DayOff] = []
+    for (coach_key, day), shifts in by_day.items():
+        if (coach_key, day) in used:
+            continue
+        if still_open.intersection(shifts):
+            reason = IDLE_STILL_OPEN
+        elif possible.intersection(shifts):
+            reason = IDLE_NOT_NEEDED
+        else:
+            reason = IDLE_NOBODY
+        idle.append(DayOff(day, problem.shifts[shifts[0]].coach, reason))
+    return tuple(idle)

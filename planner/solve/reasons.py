@@ -42,3 +42,14 @@ def no_solution_reason(client: Client, today: date, status: str) -> str:
         "Bitte erneut planen, mit längerem Zeitlimit (--zeitlimit) oder weniger Tagen "
         f"(hier {rank_text(client, today)})."
     )
+
+
+#: Why a coach's working day has no tour although it is no holiday and no absence.
+IDLE_NOBODY = "keine Tour – niemand auf der Liste kann an diesem Tag (Verfügbarkeit, Termin)"
+IDLE_NOT_NEEDED = (
+    "keine Tour nötig – alle, die an diesem Tag könnten, sind an anderen Tagen eingeplant"
+)
+IDLE_STILL_OPEN = (
+    "keine Tour, obwohl noch jemand offen ist, der an diesem Tag könnte "
+    "(Gründe je Person in plan.csv)"
+)
