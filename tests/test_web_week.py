@@ -125,6 +125,14 @@ def test_lead_sees_the_published_week(client: TestClient, db: Path) -> None:
     assert ("lea", "Wochenplan angesehen") in audit_actions(db)
 
 
+def test_a_holiday_says_why_the_day_has_no_tour(client: TestClient, db: Path) -> None:
+    log_in(client, "lea")
+    html = client.get("/woche?von=21.12.2026").text
+    christmas = day_section(html, date(2026, 12, 25))
+    assert "Keine Tour: Feiertag (Erster Weihnachtstag)." in christmas
+    assert "Feiertag" not in day_section(html, date(2026, 12, 24))  # Christmas Eve is none
+
+
 def test_week_by_date_and_an_empty_week(client: TestClient, db: Path) -> None:
     publish(db)
     log_in(client, "lea")

@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from planner import geodata, settings
+from planner.calendar_de import days_off
 from planner.campaign.model import Publication
 from planner.campaign.week import Change
 from planner.model import WEEKDAYS_DE, Plan, Stop, Team, Tour, Unplanned
@@ -293,6 +294,9 @@ def _days_view(
     by_day: dict[date, list[Tour]] = defaultdict(list)
     for tour in tours:
         by_day[tour.day].append(tour)
+    off: dict[date, list[str]] = defaultdict(list)  # holidays and absences: why no tour
+    for o in days_off(ctx.team, monday, DAYS):
+        off[o.day].append(o.reason if o.coach is None else f"{o.coach.name}: {o.reason}")
     days = []
     for offset in range(DAYS):
         day = monday + timedelta(days=offset)
@@ -303,6 +307,7 @@ def _days_view(
             "past": day < today,
             "today": day == today,
             "kept": False,  # in a draft: outside the re-planned days
+            "off": off[day],
             "tours": [_tour_view(ctx, t, colour, editing=editing, now=now, draft=draft)
                       for t in sorted(by_day[day], key=lambda t: colour.get(t.coach.key, 99))],
         })  # fmt: skip
