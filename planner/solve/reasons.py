@@ -44,12 +44,16 @@ def no_solution_reason(client: Client, today: date, status: str) -> str:
     )
 
 
-#: Why a coach's working day has no tour although it is no holiday and no absence.
-IDLE_NOBODY = "keine Tour – niemand auf der Liste kann an diesem Tag (Verfügbarkeit, Termin)"
+#: Why a coach's working day has no tour although it is no holiday and no absence. Only
+#: the visits to plan count (not people the campaign still has to phone first).
+IDLE_NOBODY = (
+    "keine Tour – kein zu planender Besuch ist an diesem Tag möglich (Verfügbarkeit, Termin)"
+)
 IDLE_NOT_NEEDED = (
-    "keine Tour nötig – alle, die an diesem Tag könnten, sind an anderen Tagen eingeplant"
+    "keine Tour nötig – alle Besuche, die an diesem Tag möglich wären, sind an anderen "
+    "Tagen eingeplant"
 )
 IDLE_STILL_OPEN = (
-    "keine Tour, obwohl noch jemand offen ist, der an diesem Tag könnte "
+    "keine Tour, obwohl ein offener Besuch an diesem Tag möglich wäre "
     "(Gründe je Person in plan.csv)"
 )
