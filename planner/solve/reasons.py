@@ -47,7 +47,8 @@ def no_solution_reason(client: Client, today: date, status: str) -> str:
 #: Why a coach's working day has no tour although it is no holiday and no absence. Only
 #: the visits to plan count (not people the campaign still has to phone first).
 IDLE_NOBODY = (
-    "keine Tour – kein zu planender Besuch ist an diesem Tag möglich (Verfügbarkeit, Termin)"
+    "keine Tour – kein zu planender Besuch ist an diesem Tag möglich (Verfügbarkeit, "
+    "Termin, Regionstag)"
 )
 IDLE_NOT_NEEDED = (
     "keine Tour nötig – alle Besuche, die an diesem Tag möglich wären, sind an anderen "
