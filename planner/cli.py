@@ -399,7 +399,7 @@ def _print_messages(messages: Sequence[Message], limit: int = 30) -> None:
         err.print(f"… und {len(shown) - limit} weitere Meldungen (siehe planner check).")
 
 
-def _print_plan(plan: Plan, out_dir: Path) -> None:
+def _print_plan(plan: Plan, out_dir: Path, *, pdf: bool = True) -> None:
     table = Table(title=f"Plan ab {plan.start:%d.%m.%Y}, {plan.days} Tag(e)")
     for col in ("Tag", "Coach", "Mobil", "Start", "Ende", "Besuche", "Fahrzeit", "km"):
         table.add_column(col)
@@ -422,8 +422,9 @@ def _print_plan(plan: Plan, out_dir: Path) -> None:
         f"Rechenzeit {plan.solve_seconds:.1f} s ({plan.stop_reason})."
     )
     out.print(plan.travel_model, markup=False, highlight=False)
+    sheets = "laufzettel/ mit PDF" if pdf else "laufzettel/ (HTML, ohne PDF)"
     out.print(
-        f"Ausgabe: {out_dir}/ (karte.html, laufzettel/ mit PDF, kalender/, plan.csv, plan.xlsx, "
+        f"Ausgabe: {out_dir}/ (karte.html, {sheets}, kalender/, plan.csv, plan.xlsx, "
         "zusammenfassung.txt)"
     )
 
@@ -466,7 +467,7 @@ def _run_plan(
             pdf=not args.without_pdf,
         )  # fmt: skip
         written = render_outputs(plan, staging, team, options)
-    _print_plan(plan, args.out)
+    _print_plan(plan, args.out, pdf=not args.without_pdf)
     _print_notes(written.notes)
     if written.letters:
         out.print(f"{len(written.letters)} Ankündigungsschreiben in {args.out}/briefe/")
@@ -533,7 +534,7 @@ def _demo_campaign(args: argparse.Namespace) -> None:
         f"veröffentlichte Wochenpläne, {seeded.closed} Fälle abgeschlossen."
     )
     _print_calls(calls)
-    _print_plan(result.plan, args.out)
+    _print_plan(result.plan, args.out, pdf=not args.without_pdf)
     _print_notes(written.notes)
     out.print(f"Datenbank zum Ausprobieren: {args.out}/kampagne.db (z. B. planner calls --db …)")
 
@@ -789,7 +790,7 @@ def _plan_store(args: argparse.Namespace, start: date) -> None:
         )  # fmt: skip
         written = render_outputs(result.plan, staging, team, options)
         write_changes(result, staging / "aenderungen.csv")
-    _print_plan(result.plan, args.out)
+    _print_plan(result.plan, args.out, pdf=not args.without_pdf)
     _print_notes(written.notes)
     if result.previous is not None:
         since = f"{result.previous.published_at:%d.%m.%Y %H:%M}"

@@ -223,3 +223,17 @@ def test_web_on_the_network_without_tls_warns(
     assert main(["web", "--team", str(TEAM), "--db", str(db), "--tls-cert", str(cert)]) == 1
     assert "nur zusammen" in capsys.readouterr().err
     assert len(served) == 2
+
+
+def test_plan_without_pdf_says_so_and_writes_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clients = tmp_path / "kunden.csv"
+    clients.write_text("Kunden-Nr;Ort;Verfügbarkeit\nK1;Wetzlar;Di 9-12\n", encoding="utf-8")
+    team = DEMO.parent / "team.toml"
+    out = tmp_path / "plan"
+    argv = ["plan", "--clients", str(clients), "--team", str(team), "--from", "01.12.2026"]
+    assert main([*argv, "--days", "1", "--loesungen", "10", "--ohne-pdf", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "laufzettel/ (HTML, ohne PDF)" in printed and "mit PDF" not in printed
+    assert (out / "laufzettel").is_dir() and not list((out / "laufzettel").glob("*.pdf"))
