@@ -230,7 +230,7 @@ def test_plan_without_pdf_says_so_and_writes_none(
 ) -> None:
     clients = tmp_path / "kunden.csv"
     clients.write_text("Kunden-Nr;Ort;Verfügbarkeit\nK1;Wetzlar;Di 9-12\n", encoding="utf-8")
-    team = DEMO.parent / "team.toml"
+    team = settings.DEMO_DIR / "team.toml"
     out = tmp_path / "plan"
     argv = ["plan", "--clients", str(clients), "--team", str(team), "--from", "01.12.2026"]
     assert main([*argv, "--days", "1", "--loesungen", "10", "--ohne-pdf", "--out", str(out)]) == 0

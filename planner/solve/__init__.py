@@ -44,9 +44,12 @@ class SolveResult:
     problem: Problem
     solution: VrpSolution
     stopping: str
-    #: Coaches' working days the plan leaves without a tour, and why (holidays and
-    #: absences have no shift and are not among them).
-    idle: tuple[DayOff, ...] = ()
+
+    @property
+    def idle(self) -> tuple[DayOff, ...]:
+        """Coaches' working days the plan leaves without a tour, and why (holidays and
+        absences have no shift and are not among them)."""
+        return idle_days(self.problem, self.solution)
 
 
 def solve_visits(
@@ -81,8 +84,7 @@ def solve_visits(
     note = stopping.outcome(time.perf_counter() - began) or "Suche beendet"
     if not solution.found:
         note = f"keine Lösung gefunden ({solution.status}) – {note}"
-    idle = idle_days(problem, solution)
-    return SolveResult(tours, unplanned + dropped + surplus, problem, solution, note, idle)
+    return SolveResult(tours, unplanned + dropped + surplus, problem, solution, note)
 
 
 def _tour(problem: Problem, route: VrpRoute) -> Tour:
