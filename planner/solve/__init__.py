@@ -18,16 +18,18 @@ from planner.solve.explain import explain_dropped, explain_surplus, idle_days
 from planner.solve.ortools_adapter import DEFAULT_SEARCH, SearchSettings
 from planner.solve.problem import Problem, build_problem, unplanned_visit
 from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
-from planner.solve.strategy import DEFAULT_EFFORT, Effort, Engine
+from planner.solve.strategy import DEFAULT_EFFORT, DEFAULT_PRICING, Effort, Engine, Pricing
 from planner.solve.strategy import solve as solve_data
 from planner.solve.vrp import VrpRoute, VrpSolution
 from planner.traveltime import TravelTimeProvider
 
 __all__ = [
     "DEFAULT_EFFORT",
+    "DEFAULT_PRICING",
     "Effort",
     "Engine",
     "FirstOf",
+    "Pricing",
     "SearchSettings",
     "SolutionLimit",
     "SolveResult",

@@ -31,20 +31,28 @@ class Timetable:
     breaks: tuple[tuple[int, int], ...] = ()  # (start, duration)
 
 
-def _earliest_in(windows: Sequence[tuple[int, int]], at_least: int) -> int | None:
+def earliest_in(windows: Sequence[tuple[int, int]], at_least: int) -> int | None:
     """Earliest service start at or after ``at_least`` inside one of ``windows``."""
     if not windows:
         return at_least
-    options = [max(at_least, early) for early, late in windows if max(at_least, early) <= late]
-    return min(options) if options else None
+    best: int | None = None
+    for early, late in windows:  # a plain loop: this is the innermost step of pricing
+        begin = early if early > at_least else at_least
+        if begin <= late and (best is None or begin < best):
+            best = begin
+    return best
 
 
-def _latest_in(windows: Sequence[tuple[int, int]], at_most: int) -> int | None:
+def latest_in(windows: Sequence[tuple[int, int]], at_most: int) -> int | None:
     """Latest service start at or before ``at_most`` inside one of ``windows``."""
     if not windows:
         return at_most
-    options = [min(at_most, late) for early, late in windows if min(at_most, late) >= early]
-    return max(options) if options else None
+    best: int | None = None
+    for early, late in windows:
+        begin = late if late < at_most else at_most
+        if begin >= early and (best is None or begin > best):
+            best = begin
+    return best
 
 
 def _forward(
@@ -54,7 +62,7 @@ def _forward(
     time, service = data.time[vehicle.profile], data.service
     starts: list[int] = []
     for target in nodes:
-        begin = _earliest_in(data.windows[target], clock + int(time[here, target]))
+        begin = earliest_in(data.windows[target], clock + int(time[here, target]))
         if begin is None:
             return None
         starts.append(begin)
@@ -71,7 +79,7 @@ def _backward(
     starts: list[int] = []
     clock = done_by
     for i in range(len(nodes) - 1, -1, -1):
-        begin = _latest_in(data.windows[nodes[i]], clock - int(service[nodes[i]]))
+        begin = latest_in(data.windows[nodes[i]], clock - int(service[nodes[i]]))
         if begin is None:
             return None
         starts.append(begin)

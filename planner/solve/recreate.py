@@ -35,7 +35,8 @@ from typing import Protocol
 import numpy as np
 
 from planner import cancel
-from planner.solve.vrp import Column, SeenRoutes, VrpData, VrpRoute, VrpSolution
+from planner.solve import pricing
+from planner.solve.vrp import Column, Prices, SeenRoutes, VrpData, VrpRoute, VrpSolution
 
 
 class Repair(Protocol):
@@ -50,6 +51,8 @@ class Repair(Protocol):
 #: Engine step that picks the best plan out of a pool of routes: the chosen columns'
 #: indexes (given the current plan's as a start), None if it found none.
 Select = Callable[[VrpData, Sequence[Column], Collection[int]], tuple[int, ...] | None]
+#: Engine step that prices visits and vehicles: the duals of the selection's LP relaxation.
+Price = Callable[[VrpData, Sequence[Column]], Prices | None]
 
 #: Planned visits removed per iteration (drawn uniformly between the two).
 RUIN_MIN_VISITS, RUIN_MAX_VISITS = 2, 8
@@ -136,6 +139,9 @@ def improve(
     repair: Repair,
     *,
     select: Select | None = None,
+    price: Price | None = None,
+    pricing_rounds: int = 0,
+    selections: int = SELECTIONS,
     seen: Sequence[tuple[int, tuple[int, ...]]] = (),
     seed: int = SEED,
     deadline: float | None = None,
@@ -143,7 +149,7 @@ def improve(
     """``routes`` improved by ``iterations`` rounds of ruin and recreate (never worse).
 
     With ``select``, every route a repair passes through joins a pool (as do ``seen``,
-    routes found before), and ``SELECTIONS`` times per run the best plan made of pooled
+    routes found before), and ``selections`` times per run the best plan made of pooled
     routes replaces the current one when it is better: routes found in different
     neighbourhoods at different times combine into plans no single neighbourhood reaches.
     ``data`` must have no exclusive vehicle groups (the van is decided before).
@@ -157,7 +163,7 @@ def improve(
     if pool is not None:
         for vehicle, nodes in [*seen, *((r.vehicle, r.nodes) for r in routes)]:
             pool.add(vehicle, nodes)
-    every = max(1, -(-iterations // SELECTIONS))
+    every = max(1, -(-iterations // selections))
     for i in range(iterations):
         if cancel.requested() is not None:
             break
@@ -192,7 +198,10 @@ def improve(
             and select is not None
             and ((i + 1) % every == 0 or i + 1 == iterations)
         ):
-            current = _recombined(data, current, pool, select, repair)
+            prices = None
+            if price is not None and pricing_rounds:
+                prices = _add_priced_routes(data, pool, price, pricing_rounds)
+            current = _recombined(data, current, pool, select, repair, prices)
     return tuple(current[k] for k in sorted(current))
 
 
@@ -204,28 +213,46 @@ class _Pool:
         self.data = data
         self._best: dict[tuple[int, frozenset[int]], tuple[int, tuple[int, ...]]] = {}
         self._known: set[tuple[int, tuple[int, ...]]] = set()  # orders already costed
+        #: Orders the pricing search checked exactly, and whether they were lawful.
+        self.lawful: dict[tuple[int, tuple[int, ...]], bool] = {}
 
-    def add(self, vehicle: int, nodes: tuple[int, ...]) -> None:
+    def add(self, vehicle: int, nodes: tuple[int, ...]) -> bool:
+        """Pool a route; whether it was new (a set of visits or a cheaper order)."""
         if not nodes or (vehicle, nodes) in self._known:
-            return
+            return False
         self._known.add((vehicle, nodes))
         key = (vehicle, frozenset(nodes))
         penalties = self.data.penalties
         value = _route_cost(self.data, vehicle, nodes) - sum(penalties[n] or 0 for n in nodes)
         if key not in self._best or (value, nodes) < self._best[key]:
             self._best[key] = (value, nodes)
+            return True
+        return False
 
-    def columns(self, current: Sequence[VrpRoute]) -> tuple[list[Column], list[int]]:
-        """The most valuable ``COLUMNS_PER_VEHICLE`` routes per vehicle and the current
-        plan's routes (as the indexes of the second list)."""
-        ranked: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
-        for (vehicle, _), entry in self._best.items():
-            ranked.setdefault(vehicle, []).append(entry)
+    def all_columns(self) -> list[Column]:
+        """Every pooled route (its cheapest order), in a fixed order."""
+        return [
+            Column(vehicle, nodes, value)
+            for (vehicle, _), (value, nodes) in sorted(
+                self._best.items(), key=lambda item: (item[0][0], item[1])
+            )
+        ]
+
+    def columns(
+        self, current: Sequence[VrpRoute], prices: Prices | None = None
+    ) -> tuple[list[Column], list[int]]:
+        """The best ``COLUMNS_PER_VEHICLE`` routes per vehicle — least reduced cost under
+        ``prices``, else most valuable — and the current plan's routes (as the indexes of
+        the second list)."""
+        ranked: dict[int, list[tuple[float, int, tuple[int, ...]]]] = {}
+        for (vehicle, _), (value, nodes) in self._best.items():
+            rank = value if prices is None else prices.reduced_cost(Column(vehicle, nodes, value))
+            ranked.setdefault(vehicle, []).append((rank, value, nodes))
         wanted = {(r.vehicle, frozenset(r.nodes)) for r in current if r.nodes}
         columns: list[Column] = []
         hint: list[int] = []
         for vehicle in sorted(ranked):
-            for rank, (value, nodes) in enumerate(sorted(ranked[vehicle])):
+            for rank, (_, value, nodes) in enumerate(sorted(ranked[vehicle])):
                 mine = (vehicle, frozenset(nodes)) in wanted
                 if rank < COLUMNS_PER_VEHICLE or mine:
                     if mine:
@@ -234,15 +261,45 @@ class _Pool:
         return columns, hint
 
 
+def _add_priced_routes(data: VrpData, pool: _Pool, price: Price, rounds: int) -> Prices | None:
+    """``rounds`` of column generation: price the pool, add the routes of negative
+    reduced cost that :func:`pricing.search` finds for each vehicle. Returns the prices
+    of the pool as it is then."""
+    candidates = {k: pricing.candidates(data, k) for k in range(len(data.vehicles))}
+    for _ in range(rounds + 1):
+        columns = pool.all_columns()
+        prices = price(data, columns)
+        if prices is None or _ == rounds or cancel.requested() is not None:
+            return prices
+        starts: dict[int, list[tuple[float, tuple[int, ...]]]] = {}
+        for column in columns:
+            starts.setdefault(column.vehicle, []).append(
+                (prices.reduced_cost(column), column.nodes)
+            )
+        added = 0
+        for k in range(len(data.vehicles)):
+            best = [nodes for _, nodes in sorted(starts.get(k, []))[: pricing.STARTS]]
+            for nodes in pricing.search(data, k, prices, [*best, ()], candidates[k], pool.lawful):
+                added += pool.add(k, nodes)
+        if not added:
+            return prices
+    return None
+
+
 def _recombined(
-    data: VrpData, current: dict[int, VrpRoute], pool: _Pool, select: Select, repair: Repair
+    data: VrpData,
+    current: dict[int, VrpRoute],
+    pool: _Pool,
+    select: Select,
+    repair: Repair,
+    prices: Prices | None = None,
 ) -> dict[int, VrpRoute]:
     """The best plan of pooled routes if it beats ``current``, else ``current``.
 
     Pooled routes are visit orders only; the repair times the new ones (and may still
     improve them), on the neighbourhood of just their vehicles and visits.
     """
-    columns, hint = pool.columns(tuple(current.values()))
+    columns, hint = pool.columns(tuple(current.values()), prices)
     picked = select(data, columns, hint)
     if picked is None:
         return current

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Literal
 
 from planner.solve import decompose, pyvrp_adapter, recreate
@@ -29,11 +30,49 @@ from planner.solve.ortools_adapter import (
     DEFAULT_SEARCH,
     SearchSettings,
     descend,
+    dual_prices,
     select_routes,
     solve_vrp,
 )
 from planner.solve.stopping import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
 from planner.solve.vrp import SeenRoutes, VrpData, VrpRoute, VrpSolution
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """Column generation around the route selections (:mod:`planner.solve.pricing`):
+    before each selection, the LP relaxation of the selection prices visits and vehicles,
+    and routes that could lower it join the pool. Engine-neutral, checked when made; the
+    defaults are measured in docs/engines.md, step 5.
+    """
+
+    #: Rounds of pricing and route search before each selection.
+    rounds: int = 1
+    #: Only weeks of up to this many routed visits. Measured with the default budget:
+    #: better at 82 and 138 visits (demo, 150 clients), worse at 276 (500 clients:
+    #: 105.9 M against 103.1 M) and 462 (1,000 clients: 200.4 M against 194.1 M), where
+    #: the selections over priced routes are harder and the iterations fewer.
+    max_visits: int = 200
+    #: Ruin-and-recreate iterations per solution of the budget on a priced week (instead
+    #: of ``Effort.iterations_per_solution``): the pricing and the harder selections take
+    #: the CPU of the missing iterations (demo week: 200 iterations instead of 250).
+    iterations_per_solution: float = 1.0
+    #: Selections per run (evenly spaced, the last after the last iteration).
+    selections: int = 4
+    #: Deterministic work of one selection (CP-SAT's unit): over priced routes it rarely
+    #: proves its optimum and would spend any limit; 0.5 and 2 gave the same plans.
+    select_work: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.rounds < 0 or self.max_visits < 0:
+            raise ValueError("rounds and max_visits must not be negative")
+        if not 0 <= self.iterations_per_solution < math.inf:
+            raise ValueError("iterations_per_solution must be a finite number ≥ 0")
+        if self.selections < 1 or not 0 < self.select_work < math.inf:
+            raise ValueError("selections must be at least 1 and select_work positive")
+
+
+DEFAULT_PRICING = Pricing()
 
 
 @dataclass(frozen=True)
@@ -58,6 +97,8 @@ class Effort:
     #: local search for n solutions from the ruined routes, several times slower per
     #: iteration but passing through far more routes for the selections.
     repair_solutions: int = 0
+    #: Column generation around the selections on weeks it suits; None: none.
+    pricing: Pricing | None = DEFAULT_PRICING
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.gls_share <= 1.0:
@@ -69,13 +110,20 @@ class Effort:
         if self.repair_solutions < 0:
             raise ValueError("repair_solutions must not be negative")
 
+    def priced(self, visits: int) -> Pricing | None:
+        """The pricing a week (or part) of ``visits`` routed visits gets, if any."""
+        p = self.pricing
+        return p if p is not None and p.rounds > 0 and visits <= p.max_visits else None
+
     def iterations(self, budget: int | None, visits: int) -> int:
         """Ruin-and-recreate iterations for a solution ``budget`` on a week of ``visits``
         routed visits (none without a budget: then only the time limit could end them)."""
         if budget is None:
             return 0
         scale = max(1.0, visits / self.visits_per_iteration_scale)
-        return round(round(self.iterations_per_solution * budget) * scale)
+        pricing = self.priced(visits)
+        rate = self.iterations_per_solution if pricing is None else pricing.iterations_per_solution
+        return round(round(rate * budget) * scale)
 
 
 DEFAULT_EFFORT = Effort()
@@ -262,7 +310,8 @@ def solve_recreate(
         seen: SeenRoutes = []
         gls = _gls_share(stopping.remaining(time.perf_counter() - began), effort.gls_share)
         base = solve_vrp(work, gls, search, seen=seen)
-        routes = _improved(work, base, iterations, search, deadline, seen, effort)
+        pricing = effort.priced(len(work.visits))
+        routes = _improved(work, base, iterations, search, deadline, seen, effort, pricing)
     else:
         iterations = effort.iterations(budget, 0)  # parts are small: no scale for size
         base, routes = _solve_in_parts(work, pieces, stopping, search, iterations, deadline, effort)
@@ -292,9 +341,11 @@ def _improved(
     deadline: float | None,
     before: SeenRoutes,
     effort: Effort,
+    pricing: Pricing | None = None,
 ) -> tuple[VrpRoute, ...]:
     """``base`` improved by ruin and recreate with route selection (``before``: routes
-    the search that made ``base`` passed through)."""
+    the search that made ``base`` passed through), with ``pricing`` around the
+    selections if given."""
     if not base.found or not base.routes:
         return base.routes
 
@@ -307,12 +358,16 @@ def _improved(
         found = solve_vrp(small, limit, search, initial=partial, seen=seen)
         return found if found.found else None
 
+    select = select_routes if pricing is None else partial(select_routes, work=pricing.select_work)
     return recreate.improve(
         data,
         base.routes,
         iterations,
         repair,
-        select=select_routes,
+        select=select,
+        price=dual_prices,
+        pricing_rounds=0 if pricing is None else pricing.rounds,
+        selections=recreate.SELECTIONS if pricing is None else pricing.selections,
         seen=before,
         deadline=deadline,
     )
@@ -339,6 +394,7 @@ def _solve_in_parts(
         small, nodes = recreate.neighbourhood(data, vehicles, visits)
         seen: SeenRoutes = []
         part = solve_vrp(small, _counted(gls, _seconds_left(deadline)), search, seen=seen)
+        # No pricing in parts: the parts of very large teams were not measured with it.
         found = _improved(small, part, part_iterations, search, deadline, seen, effort)
         routes += [
             replace(r, vehicle=vehicles[r.vehicle], nodes=tuple(nodes[n] for n in r.nodes))

@@ -7,6 +7,7 @@ Both then go through the same OR-Tools adapter with the same search code paths.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,6 +112,23 @@ class Column:
     vehicle: int
     nodes: tuple[int, ...]
     cost: int  # what the route adds to the objective: its cost minus the penalties it saves
+
+
+@dataclass(frozen=True)
+class Prices:
+    """The duals of the route selection's LP relaxation over a pool of routes."""
+
+    visits: Mapping[int, float]  # per visit node: the price of serving it (≤ 0)
+    vehicles: Mapping[int, float]  # per vehicle: the price of using it (≤ 0)
+    bound: float  # the relaxation's value (the columns' cost, without the penalties)
+
+    def reduced_cost(self, column: Column) -> float:
+        """What adding ``column`` could lower the relaxation by (negative: worth adding)."""
+        return (
+            column.cost
+            - sum(self.visits.get(n, 0.0) for n in column.nodes)
+            - self.vehicles.get(column.vehicle, 0.0)
+        )
 
 
 @dataclass(frozen=True)
