@@ -149,13 +149,23 @@ def timetable(data: VrpData, vehicle_index: int, nodes: Sequence[int]) -> Timeta
     if rule is None or _stretches_ok(vehicle, plain):
         return plain
     time, service = data.time[vehicle.profile], data.service
+    # Earliest starts without a break: each prefix's are the same, so one pass serves all.
+    early: list[int] = []
+    here, clock = vehicle.start, vehicle.earliest
+    for target in nodes:
+        begin = earliest_in(data.windows[target], clock + int(time[here, target]))
+        if begin is None:
+            break
+        early.append(begin)
+        here, clock = target, begin + int(service[target])
     best: Timetable | None = None
     for length in (rule.length, rule.length + rule.extra):
         for k in range(len(nodes)):  # after a visit; a break before the first is no rest
-            ahead = _forward(data, vehicle, nodes[: k + 1], vehicle.start, vehicle.earliest)
-            if ahead is None:
+            if k >= len(early):
                 break
-            done = ahead[0][-1] + int(service[nodes[k]])
+            done = early[k] + int(service[nodes[k]])
+            if done + int(time[nodes[k], vehicle.end]) > vehicle.latest:
+                break  # this prefix alone ends too late
             earliest = max(done, vehicle.earliest + rule.not_before)
             candidates = {earliest}
             if k + 1 < len(nodes):
