@@ -15,11 +15,16 @@ its cheapest order). Now and then the best plan made of pooled routes — at mos
 per vehicle, each visit once — replaces the current plan when it is better: routes
 found in different neighbourhoods at different times combine into changes no single
 neighbourhood makes (several coach-days moving together). Any such packing is lawful,
-because each route was part of a solution of the full model and routes do not interact.
+because each route was part of a solution of the full model (or was checked lawful by
+:func:`planner.solve.breaks.timetable`) and routes do not interact.
 
-Engine-neutral: the repair and the selection are functions handed in (OR-Tools' greedy
-descent, which keeps every constraint of the full model: breaks, windows, vehicles;
-CP-SAT's set packing). The randomness is
+Before a selection, pricing rounds (:mod:`planner.solve.pricing`) can add routes no
+repair built: the LP relaxation of the selection prices visits and vehicles, and a
+search per vehicle adds the lawful routes of negative reduced cost (column generation).
+
+Engine-neutral: the repair, the selection and the prices are functions handed in
+(OR-Tools' greedy descent, which keeps every constraint of the full model: breaks,
+windows, vehicles; CP-SAT's set packing; GLOP's duals). The randomness is
 Python's with a fixed seed and iterations are counted, so the plan depends on the input
 alone; a deadline is only the safety net.
 """
@@ -152,6 +157,8 @@ def improve(
     routes found before), and ``selections`` times per run the best plan made of pooled
     routes replaces the current one when it is better: routes found in different
     neighbourhoods at different times combine into plans no single neighbourhood reaches.
+    With ``price``, ``pricing_rounds`` rounds of column generation before each selection
+    add routes of negative reduced cost to the pool (:func:`_add_priced_routes`).
     ``data`` must have no exclusive vehicle groups (the van is decided before).
     ``deadline`` (a ``time.perf_counter()`` value) is the safety net only.
     """

@@ -289,8 +289,10 @@ def solve_recreate(
        ``effort.gls_share`` of the solution budget of ``stopping``.
     3. :func:`planner.solve.recreate.improve` improves the plan for
        :meth:`Effort.iterations` of the solution budget, and now and then picks the best
-       plan made of every route seen so far (CP-SAT, :func:`select_routes`); every plan
-       it keeps is a solution of the full model (breaks, windows, vehicles).
+       plan made of every route seen so far (CP-SAT, :func:`select_routes`); on weeks
+       :meth:`Effort.priced` names, routes priced by the selection's LP relaxation
+       (GLOP, :func:`dual_prices`) join the pool first; every plan it keeps is lawful
+       (breaks, windows, vehicles).
 
     Every step is counted in work, so the plan depends on the input alone; the time
     limit of ``stopping`` stays the safety net for all of them together.
