@@ -1,7 +1,7 @@
 """Dual-guided route search: new routes the pool's LP relaxation says are worth having.
 
 The route selection (:func:`planner.solve.ortools_adapter.select_routes`) packs pooled
-routes into a week. Its LP relaxation prices every visit and every vehicle (the duals,
+routes into a week. Its LP relaxation prices every visit and every vehicle (its row duals,
 :class:`Prices`): a route not yet in the pool could improve the relaxation when its
 reduced cost — its cost, minus the penalties it saves, minus the prices of its visits
 and its vehicle — is negative. This module looks for such routes, vehicle by vehicle:
