@@ -271,13 +271,13 @@ class _Pool:
 def _add_priced_routes(data: VrpData, pool: _Pool, price: Price, rounds: int) -> Prices | None:
     """``rounds`` of column generation: price the pool, add the routes of negative
     reduced cost that :func:`pricing.search` finds for each vehicle. Returns the prices
-    of the pool as it is then."""
+    of the pool as it is then (None if it has none)."""
     candidates = {k: pricing.candidates(data, k) for k in range(len(data.vehicles))}
-    for _ in range(rounds + 1):
-        columns = pool.all_columns()
-        prices = price(data, columns)
-        if prices is None or _ == rounds or cancel.requested() is not None:
-            return prices
+    columns = pool.all_columns()
+    prices = price(data, columns)
+    for _ in range(rounds):
+        if prices is None or cancel.requested() is not None:
+            break
         starts: dict[int, list[tuple[float, tuple[int, ...]]]] = {}
         for column in columns:
             starts.setdefault(column.vehicle, []).append(
@@ -289,8 +289,10 @@ def _add_priced_routes(data: VrpData, pool: _Pool, price: Price, rounds: int) ->
             for nodes in pricing.search(data, k, prices, [*best, ()], candidates[k], pool.lawful):
                 added += pool.add(k, nodes)
         if not added:
-            return prices
-    return None
+            break
+        columns = pool.all_columns()
+        prices = price(data, columns)
+    return prices
 
 
 def _recombined(
