@@ -141,3 +141,26 @@ def _assert_rested(data: VrpData, vehicle: int, day) -> None:  # type: ignore[no
     marks.append(day.end)
     assert all(marks[i + 1] - marks[i] <= rule.max_work for i in range(0, len(marks), 2))
     assert k.earliest <= day.start and day.end <= k.latest
+
+
+def test_pricing_keeps_a_pinned_visit_planned() -> None:
+    """A mandatory visit (a pinned appointment) is a row "exactly once" in the relaxation;
+    ruin and recreate with pricing still plans it and never makes the week worse."""
+    from planner.solve.ortools_adapter import descend, select_routes
+    from planner.solve.recreate import improve, objective
+
+    data = crowded_week(4)
+    pinned = data.visits[3]
+    penalties = tuple(None if n == pinned else p for n, p in enumerate(data.penalties))
+    data = replace(data, penalties=penalties)
+    start = solve_vrp(data, FirstOf((SolutionLimit(5), TimeLimit(30))))
+    assert pinned in {n for r in start.routes for n in r.nodes}
+    routes = improve(
+        data, start.routes, 20, descend, select=select_routes, price=dual_prices, pricing_rounds=1
+    )
+    assert pinned in {n for r in routes for n in r.nodes}
+    assert objective(data, routes) <= objective(data, start.routes)
+    columns = [Column(r.vehicle, r.nodes, _value(data, r.vehicle, r.nodes)) for r in routes]
+    prices = dual_prices(data, columns)
+    assert prices is not None  # the plan's own routes make the relaxation feasible
+    assert abs(prices.bound - _dual_value(prices, columns)) < 1e-6
