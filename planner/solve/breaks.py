@@ -55,23 +55,36 @@ def latest_in(windows: Sequence[tuple[int, int]], at_most: int) -> int | None:
     return best
 
 
-def _forward(
+def earliest_starts(
     data: VrpData, vehicle: Vehicle, nodes: Sequence[int], here: int, clock: int
-) -> tuple[list[int], int] | None:
-    """Earliest starts of ``nodes`` leaving ``here`` at ``clock``; and the return time."""
+) -> list[int]:
+    """Earliest service starts of ``nodes`` in order, leaving ``here`` at ``clock``, no
+    break; it stops short of ``nodes`` at the first visit whose windows are all missed."""
     time, service = data.time[vehicle.profile], data.service
     starts: list[int] = []
     for target in nodes:
         begin = earliest_in(data.windows[target], clock + int(time[here, target]))
         if begin is None:
-            return None
+            break
         starts.append(begin)
         here, clock = target, begin + int(service[target])
-    end = clock + int(time[here, vehicle.end])
+    return starts
+
+
+def _forward(
+    data: VrpData, vehicle: Vehicle, nodes: Sequence[int], here: int, clock: int
+) -> tuple[list[int], int] | None:
+    """Earliest starts of ``nodes`` leaving ``here`` at ``clock``; and the return time."""
+    starts = earliest_starts(data, vehicle, nodes, here, clock)
+    if len(starts) < len(nodes):
+        return None
+    if nodes:
+        here, clock = nodes[-1], starts[-1] + int(data.service[nodes[-1]])
+    end = clock + int(data.time[vehicle.profile][here, vehicle.end])
     return (starts, end) if end <= vehicle.latest else None
 
 
-def _backward(
+def latest_starts(
     data: VrpData, vehicle: Vehicle, nodes: Sequence[int], done_by: int
 ) -> tuple[list[int], int] | None:
     """Latest starts of ``nodes`` with the last one done by ``done_by``; and the departure."""
@@ -103,7 +116,7 @@ def _day(
             return None
         _, end = ahead
         last = nodes[-1]
-        back = _backward(
+        back = latest_starts(
             data, vehicle, nodes, end - int(data.time[vehicle.profile][last, vehicle.end])
         )
         if back is None:
@@ -112,7 +125,7 @@ def _day(
         return Timetable(depart, tuple(starts), end)
     k, begin, length = pause
     after = _forward(data, vehicle, nodes[k + 1 :], nodes[k], begin + length)
-    before = _backward(data, vehicle, nodes[: k + 1], begin)
+    before = latest_starts(data, vehicle, nodes[: k + 1], begin)
     if after is None or before is None:
         return None
     (late, end), (early, depart) = after, before
@@ -150,14 +163,7 @@ def timetable(data: VrpData, vehicle_index: int, nodes: Sequence[int]) -> Timeta
         return plain
     time, service = data.time[vehicle.profile], data.service
     # Earliest starts without a break: each prefix's are the same, so one pass serves all.
-    early: list[int] = []
-    here, clock = vehicle.start, vehicle.earliest
-    for target in nodes:
-        begin = earliest_in(data.windows[target], clock + int(time[here, target]))
-        if begin is None:
-            break
-        early.append(begin)
-        here, clock = target, begin + int(service[target])
+    early = earliest_starts(data, vehicle, nodes, vehicle.start, vehicle.earliest)
     best: Timetable | None = None
     for length in (rule.length, rule.length + rule.extra):
         for k in range(len(nodes)):  # after a visit; a break before the first is no rest

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from planner.solve.breaks import earliest_in, latest_in, timetable
+from planner.solve.breaks import earliest_in, earliest_starts, latest_starts, timetable
 from planner.solve.vrp import Prices, VrpData
 
 #: Steps of the local search from one start route.
@@ -48,8 +48,7 @@ def candidates(data: VrpData, vehicle: int) -> list[int]:
     v = data.vehicles[vehicle]
     out = []
     for n in data.visits:
-        allowed = data.allowed[n] if data.allowed else None
-        if allowed and vehicle not in allowed:
+        if not data.allows(vehicle, n):
             continue
         if data.windows[n] and not any(
             a <= v.latest and b >= v.earliest for a, b in data.windows[n]
@@ -79,13 +78,14 @@ def search(
     if not len(pool):
         return []
     pool_prize = np.asarray([prize[n] for n in pool])
-    k = data.vehicles[vehicle]
-    cost = data.cost[k.profile]
-    opening = k.fixed_cost - prices.vehicles.get(vehicle, 0.0)  # of a used vehicle
+    used = prices.vehicles.get(vehicle, 0.0)  # the price of using the vehicle at all
+    opening = data.vehicles[vehicle].fixed_cost - used
     found: dict[frozenset[int], tuple[float, tuple[int, ...]]] = {}
     for start in starts:
         route = list(start)
-        value = _reduced(cost, k.start, k.end, route, prize, opening)
+        value = (
+            data.route_cost(vehicle, route) - used - sum(prize[n] for n in route) if route else 0.0
+        )
         for _ in range(MOVES):
             step = _best_step(data, vehicle, route, value, pool, pool_prize, prize, opening, lawful)
             if step is None:
@@ -96,21 +96,6 @@ def search(
                 if key not in found or (value, tuple(route)) < found[key]:
                     found[key] = (value, tuple(route))
     return [nodes for _, nodes in sorted(found.values())]
-
-
-def _reduced(
-    cost: np.ndarray,
-    start: int,
-    end: int,
-    route: Sequence[int],
-    prize: Mapping[int, float],
-    opening: float,
-) -> float:
-    if not route:
-        return 0.0
-    path = [start, *route, end]
-    arcs = sum(int(cost[a, b]) for a, b in zip(path, path[1:], strict=False))
-    return opening + arcs - sum(prize[n] for n in route)
 
 
 def _best_step(
@@ -166,7 +151,7 @@ def _best_step(
     if not moves:
         return None
     moves.sort()
-    forward, backward = _slack(data, vehicle, route)
+    slack = _slack(data, vehicle, route)
     checks = 0
     for change, kind, p, j in moves:
         if kind == 2:
@@ -174,7 +159,7 @@ def _best_step(
             if not candidate:
                 return value + change, candidate
         else:
-            if not _fits(data, vehicle, route, forward, backward, p, j, swap=kind == 1):
+            if slack is None or not _fits(data, vehicle, route, *slack, p, j, swap=kind == 1):
                 continue
             candidate = route[:p] + [j] + route[p + (kind == 1) :]
         checks += 1
@@ -188,27 +173,19 @@ def _best_step(
     return None
 
 
-def _slack(data: VrpData, vehicle: int, route: Sequence[int]) -> tuple[list[int], list[int]]:
-    """Per position: when the visit there is done at the earliest (forward), and when it
-    may start at the latest so that the rest of the day still fits (backward), no break."""
+def _slack(data: VrpData, vehicle: int, route: Sequence[int]) -> tuple[list[int], list[int]] | None:
+    """Per position: when the visit there is done at the earliest, and when it may start
+    at the latest so that the rest of the day still fits; no break. None if the route
+    does not fit even without a break (then nothing can be inserted)."""
     k = data.vehicles[vehicle]
-    time, service = data.time[k.profile], data.service
-    done: list[int] = []
-    here, clock = k.start, k.earliest
-    for n in route:
-        begin = earliest_in(data.windows[n], clock + int(time[here, n]))
-        clock = (begin if begin is not None else clock) + int(service[n])
-        done.append(clock)
-        here = n
-    latest: list[int] = [0] * len(route)
-    there, by = k.end, k.latest
-    for i in range(len(route) - 1, -1, -1):
-        n = route[i]
-        begin = latest_in(data.windows[n], by - int(time[n, there]) - int(service[n]))
-        by = begin if begin is not None else -1
-        latest[i] = by
-        there = n
-    return done, latest
+    if not route:
+        return [], []
+    early = earliest_starts(data, k, route, k.start, k.earliest)
+    back = latest_starts(data, k, route, k.latest - int(data.time[k.profile][route[-1], k.end]))
+    if len(early) < len(route) or back is None:
+        return None
+    done = [begin + int(data.service[n]) for begin, n in zip(early, route, strict=True)]
+    return done, back[0]
 
 
 def _fits(

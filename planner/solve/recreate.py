@@ -83,16 +83,8 @@ COLUMNS_PER_VEHICLE = 100
 def objective(data: VrpData, routes: Sequence[VrpRoute]) -> int:
     """Fixed costs and arc costs of the routes, penalties of the visits left out."""
     served = {n for r in routes for n in r.nodes}
-    total = sum(_route_cost(data, r.vehicle, r.nodes) for r in routes)
+    total = sum(data.route_cost(r.vehicle, r.nodes) for r in routes)
     return total + sum(data.penalties[n] or 0 for n in data.visits if n not in served)
-
-
-def _route_cost(data: VrpData, vehicle: int, nodes: Sequence[int]) -> int:
-    """Fixed cost and arc costs of one route."""
-    k = data.vehicles[vehicle]
-    cost = data.cost[k.profile]
-    path = [k.start, *nodes, k.end]
-    return k.fixed_cost + sum(int(cost[a, b]) for a, b in zip(path, path[1:], strict=False))
 
 
 def neighbourhood(
@@ -230,7 +222,7 @@ class _Pool:
         self._known.add((vehicle, nodes))
         key = (vehicle, frozenset(nodes))
         penalties = self.data.penalties
-        value = _route_cost(self.data, vehicle, nodes) - sum(penalties[n] or 0 for n in nodes)
+        value = self.data.route_cost(vehicle, nodes) - sum(penalties[n] or 0 for n in nodes)
         if key not in self._best or (value, nodes) < self._best[key]:
             self._best[key] = (value, nodes)
             return True

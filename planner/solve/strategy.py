@@ -258,16 +258,11 @@ def remap_routes(routes: tuple[VrpRoute, ...], keep: list[int]) -> tuple[VrpRout
 objective = recreate.objective
 
 
-def _allowed(data: VrpData, vehicle: int, node: int) -> bool:
-    allowed = data.allowed[node] if data.allowed else None
-    return not allowed or vehicle in allowed
-
-
 def lawful_routes(data: VrpData, routes: tuple[VrpRoute, ...]) -> tuple[VrpRoute, ...]:
     """Exact timetables with breaks; visits a vehicle may not serve or cannot fit go."""
     out: list[VrpRoute] = []
     for r in routes:
-        nodes = tuple(n for n in r.nodes if _allowed(data, r.vehicle, n))
+        nodes = tuple(n for n in r.nodes if data.allows(r.vehicle, n))
         fixed, _ = lawful_route(data, replace(r, nodes=nodes, starts=(0,) * len(nodes)))
         if fixed is not None and fixed.nodes:
             out.append(fixed)

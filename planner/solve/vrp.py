@@ -7,7 +7,7 @@ Both then go through the same OR-Tools adapter with the same search code paths.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,6 +69,18 @@ class VrpData:
         """Nodes to be visited (everything that is neither a route end nor a place)."""
         skip = self.route_ends | self.places
         return tuple(n for n in range(self.n_nodes) if n not in skip)
+
+    def allows(self, vehicle: int, node: int) -> bool:
+        """Whether ``vehicle`` may serve ``node`` (no list for the node: every vehicle)."""
+        allowed = self.allowed[node] if self.allowed else None
+        return not allowed or vehicle in allowed
+
+    def route_cost(self, vehicle: int, nodes: Sequence[int]) -> int:
+        """Fixed cost and arc costs of one route of ``vehicle`` through ``nodes``."""
+        k = self.vehicles[vehicle]
+        cost = self.cost[k.profile]
+        path = [k.start, *nodes, k.end]
+        return k.fixed_cost + sum(int(cost[a, b]) for a, b in zip(path, path[1:], strict=False))
 
     def validate(self) -> None:
         """Cheap consistency checks: lengths and matrix shapes."""
