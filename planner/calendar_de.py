@@ -16,10 +16,8 @@ from functools import lru_cache
 
 import holidays
 
-from planner.model import Coach, DayOff, Team
-
-#: Reason for a coach's day off taken from ``abwesend`` in the team file.
-ABSENT_REASON = "abwesend (laut Teamdatei)"
+from planner.model import WEEKDAYS_LONG_DE, Coach, DayOff, Team
+from planner.reasons import DayOffReason
 
 
 @lru_cache(maxsize=16)
@@ -38,6 +36,19 @@ def is_absent(coach: Coach, day: date) -> bool:
     return any(first <= day <= last for first, last in coach.absent)
 
 
+def coach_day_off(coach: Coach, day: date) -> DayOff | None:
+    """Why ``coach`` does not work on ``day`` — a holiday, not a working day of theirs,
+    an absence — or None when they do."""
+    holiday = holiday_name(day)
+    if holiday is not None:
+        return DayOff(day, None, DayOffReason.HOLIDAY, holiday)
+    if coach.hours_on(day.weekday()) is None:
+        return DayOff(day, coach, DayOffReason.NO_WORKING_DAY, WEEKDAYS_LONG_DE[day.weekday()])
+    if is_absent(coach, day):
+        return DayOff(day, coach, DayOffReason.ABSENT)
+    return None
+
+
 def days_off(team: Team, start: date, days: int) -> tuple[DayOff, ...]:
     """Working days lost in the period, in date order.
 
@@ -53,7 +64,7 @@ def days_off(team: Team, start: date, days: int) -> tuple[DayOff, ...]:
             continue
         holiday = holiday_name(day)
         if holiday is not None:
-            lost.append(DayOff(day, None, f"Feiertag ({holiday})"))
+            lost.append(DayOff(day, None, DayOffReason.HOLIDAY, holiday))
             continue
-        lost.extend(DayOff(day, c, ABSENT_REASON) for c in working if is_absent(c, day))
+        lost.extend(DayOff(day, c, DayOffReason.ABSENT) for c in working if is_absent(c, day))
     return tuple(lost)

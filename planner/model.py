@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from planner.reasons import Reason
+from planner.reasons import DayOffReason, Reason
 
 WEEKDAYS_DE: tuple[str, ...] = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 WEEKDAYS_LONG_DE: tuple[str, ...] = (
@@ -335,7 +335,24 @@ class DayOff:
 
     day: date
     coach: Coach | None  # None: the whole team (public holiday)
-    reason: str  # German, e.g. "Feiertag (Erster Weihnachtstag)"
+    kind: DayOffReason
+    detail: str = ""  # the holiday's or the weekday's name where the reason names one
+
+    @property
+    def reason(self) -> str:
+        """German, e.g. "Feiertag (Erster Weihnachtstag)"."""
+        return self.kind.text(self.detail)
+
+    @property
+    def who(self) -> str:
+        """The coach's name, or "ganzes Team" for a public holiday."""
+        return self.coach.name if self.coach is not None else "ganzes Team"
+
+    @property
+    def line(self) -> str:
+        """Who and why in one line: "Anna: abwesend (laut Teamdatei)"; the reason alone
+        for the whole team."""
+        return self.reason if self.coach is None else f"{self.coach.name}: {self.reason}"
 
 
 @dataclass(frozen=True)

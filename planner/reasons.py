@@ -1,8 +1,10 @@
-"""Why a client is not in the plan: one code per kind of reason, German labels in one place.
+"""Why a client is not in the plan, and why a working day has no tour: one code per kind
+of reason, German labels in one place.
 
 Every :class:`~planner.model.Unplanned` carries a :class:`Reason` code beside its full
 German sentence. The sentence tells the one person's story ("Termin am 10.12. …"); the
-code lets the summary, plan.csv and the lead's figures count and group reasons.
+code lets the summary, plan.csv and the lead's figures count and group reasons. Every
+:class:`~planner.model.DayOff` carries a :class:`DayOffReason`.
 """
 
 from __future__ import annotations
@@ -70,4 +72,43 @@ _LABELS: dict[Reason, str] = {
     Reason.CLOSED: "abgeschlossen (abgelehnt, verzogen, übergeben)",
     Reason.MISSING_FROM_LIST: "nicht mehr in der Kundenliste",
     Reason.COACH_ABSENT: "Termin des abwesenden Coachs passt bei niemandem – anrufen",
+}
+
+
+class DayOffReason(StrEnum):
+    """Why a coach (or the whole team) has no tour on a day (values are stable codes)."""
+
+    HOLIDAY = "feiertag"
+    ABSENT = "abwesend"
+    NO_WORKING_DAY = "kein_arbeitstag"
+    #: Working day, no holiday, no absence, but the plan has no tour: no visit to plan
+    #: could take place that day (availability, appointment, region day) …
+    IDLE_NOBODY = "keine_tour_kein_besuch"
+    #: … every visit possible that day is planned on another day …
+    IDLE_NOT_NEEDED = "keine_tour_nicht_noetig"
+    #: … or a visit left open could have taken place that day.
+    IDLE_STILL_OPEN = "keine_tour_besuch_offen"
+
+    def text(self, detail: str = "") -> str:
+        """German sentence; ``detail`` names the holiday or the weekday where it has one."""
+        return _DAY_OFF_LABELS[self].format(detail=detail)
+
+
+_DAY_OFF_LABELS: dict[DayOffReason, str] = {
+    DayOffReason.HOLIDAY: "Feiertag ({detail})",
+    DayOffReason.ABSENT: "abwesend (laut Teamdatei)",
+    DayOffReason.NO_WORKING_DAY: "{detail} ist laut Teamdatei kein Arbeitstag",
+    # Only the visits to plan count (not people the campaign still has to phone first).
+    DayOffReason.IDLE_NOBODY: (
+        "keine Tour – kein zu planender Besuch ist an diesem Tag möglich (Verfügbarkeit, "
+        "Termin, Regionstag)"
+    ),
+    DayOffReason.IDLE_NOT_NEEDED: (
+        "keine Tour nötig – alle Besuche, die an diesem Tag möglich wären, sind an anderen "
+        "Tagen eingeplant"
+    ),
+    DayOffReason.IDLE_STILL_OPEN: (
+        "keine Tour, obwohl ein offener Besuch an diesem Tag möglich wäre "
+        "(Gründe je Person in plan.csv)"
+    ),
 }

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import cast
 
-from planner.calendar_de import ABSENT_REASON, holiday_name, is_absent
+from planner.calendar_de import coach_day_off
 from planner.campaign.calls import CallList, call_list
 from planner.campaign.codes import AttemptKind, CaseStatus, Outcome, Step, TimeBand
 from planner.campaign.coverage import Coverage, Interval, Period, coverage, default_start
@@ -53,7 +53,6 @@ from planner.campaign.week import (
 from planner.intake import read_clients
 from planner.intake.outcomes import OutcomesResult, read_outcomes
 from planner.model import (
-    WEEKDAYS_LONG_DE,
     Coach,
     IntakeResult,
     Plan,
@@ -1022,14 +1021,8 @@ def coach_day(
 
 def day_off_reason(coach: Coach, day: date) -> str:
     """Why ``coach`` does not work on ``day`` (German), or "" when they do."""
-    holiday = holiday_name(day)
-    if holiday is not None:
-        return f"Feiertag ({holiday})"
-    if coach.hours_on(day.weekday()) is None:
-        return f"{WEEKDAYS_LONG_DE[day.weekday()]} ist laut Teamdatei kein Arbeitstag"
-    if is_absent(coach, day):
-        return ABSENT_REASON
-    return ""
+    off = coach_day_off(coach, day)
+    return "" if off is None else off.reason
 
 
 def attempts_on(

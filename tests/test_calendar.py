@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import tomllib
+from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
 
-from planner.calendar_de import ABSENT_REASON, days_off, holiday_name
+from planner.calendar_de import coach_day_off, days_off, holiday_name
 from planner.intake import parse_rows, parse_team
 from planner.model import DayOff, Plan, Team
 from planner.pipeline import build_plan
-from planner.reasons import Reason
+from planner.reasons import DayOffReason, Reason
 from planner.render import write_summary
 from planner.render.sheet import index_html
 from planner.solve import FirstOf, SolutionLimit, TimeLimit
 from planner.solve.explain import idle_days
 from planner.solve.problem import build_shifts
-from planner.solve.reasons import IDLE_NOBODY, IDLE_NOT_NEEDED, IDLE_STILL_OPEN
 from tests import render_fixtures as rf
 
 # Anna works Mon–Fri and drives the van; Jonas works Mon–Thu (never on Fridays).
@@ -76,7 +76,7 @@ def test_christmas_week_has_no_shift_on_christmas_day(team: Team) -> None:
     assert shifts[date(2026, 12, 24)] == ["anna", "anna+Mobil", "jonas"]  # Heiligabend: work
     # Listed once for the whole team, though Jonas never works Fridays.
     assert days_off(team, start, 5) == (
-        DayOff(date(2026, 12, 25), None, "Feiertag (Erster Weihnachtstag)"),
+        DayOff(date(2026, 12, 25), None, DayOffReason.HOLIDAY, "Erster Weihnachtstag"),
     )
 
 
@@ -103,9 +103,31 @@ def test_absent_coach_has_no_shift_that_day(team: Team) -> None:
     assert shifts[date(2026, 12, 15)] == ["jonas"]  # no car and no van shift for Anna
     assert shifts[date(2026, 12, 16)] == ["anna", "anna+Mobil", "jonas"]
     assert days_off(team, date(2026, 12, 14), 5) == (
-        DayOff(date(2026, 12, 15), anna, ABSENT_REASON),
+        DayOff(date(2026, 12, 15), anna, DayOffReason.ABSENT),
     )
     assert jonas.absent == ((date(2026, 12, 28), date(2027, 1, 5)),)
+
+
+def test_one_coach_day_off_says_why_with_a_code(team: Team) -> None:
+    """The coach's today page and the plan's summary read the same reason; each reason
+    is a code with one German text, so days off can be counted by kind."""
+    anna, jonas = team.coaches
+    assert coach_day_off(anna, date(2026, 12, 14)) is None  # a working Monday
+    absent = coach_day_off(anna, date(2026, 12, 15))
+    assert absent == DayOff(date(2026, 12, 15), anna, DayOffReason.ABSENT)
+    assert absent.line == "Anna Becker: abwesend (laut Teamdatei)" and absent.who == "Anna Becker"
+    friday = coach_day_off(jonas, date(2026, 12, 18))
+    assert friday is not None and friday.kind is DayOffReason.NO_WORKING_DAY
+    assert friday.reason == "Freitag ist laut Teamdatei kein Arbeitstag"
+    # A holiday outranks an absence (Jonas is away over New Year) and is the team's.
+    new_year = coach_day_off(jonas, date(2027, 1, 1))
+    assert new_year == DayOff(date(2027, 1, 1), None, DayOffReason.HOLIDAY, "Neujahr")
+    assert new_year.line == "Feiertag (Neujahr)" and new_year.who == "ganzes Team"
+    # 21.12.2026-03.01.2027: Fri 25.12. and Fri 01.01. (26.12. is a Saturday), Jonas away
+    # on his four working days Mon 28.-Thu 31.12.
+    lost = days_off(team, date(2026, 12, 21), 14)
+    assert Counter(o.kind for o in lost) == {DayOffReason.HOLIDAY: 2, DayOffReason.ABSENT: 4}
+    assert all(o.reason and "{" not in o.reason for o in lost)
 
 
 def test_absence_over_new_year(team: Team) -> None:
@@ -137,8 +159,8 @@ def test_summary_and_index_name_the_days_off(team: Team) -> None:
     plan = replace(
         rf.make_plan(),
         days_off=(
-            DayOff(date(2026, 12, 25), None, "Feiertag (Erster Weihnachtstag)"),
-            DayOff(date(2026, 12, 28), anna, ABSENT_REASON),
+            DayOff(date(2026, 12, 25), None, DayOffReason.HOLIDAY, "Erster Weihnachtstag"),
+            DayOff(date(2026, 12, 28), anna, DayOffReason.ABSENT),
         ),
     )
     text = write_summary(plan)
@@ -189,18 +211,20 @@ def test_every_working_day_without_a_tour_says_why(team: Team) -> None:
     busy = plan.tours[0].coach
     free = next(c for c in team.coaches if c != busy)
     assert plan.days_off == (
-        DayOff(date(2026, 12, 7), team.coaches[0], IDLE_NOBODY),
-        DayOff(date(2026, 12, 7), team.coaches[1], IDLE_NOBODY),
-        DayOff(date(2026, 12, 8), free, IDLE_NOT_NEEDED),
+        DayOff(date(2026, 12, 7), team.coaches[0], DayOffReason.IDLE_NOBODY),
+        DayOff(date(2026, 12, 7), team.coaches[1], DayOffReason.IDLE_NOBODY),
+        DayOff(date(2026, 12, 8), free, DayOffReason.IDLE_NOT_NEEDED),
     )
-    assert f"  Di 08.12.2026 {free.name}: {IDLE_NOT_NEEDED}\n" in write_summary(plan)
+    assert f"  Di 08.12.2026 {free.name}: {DayOffReason.IDLE_NOT_NEEDED.text()}\n" in write_summary(
+        plan
+    )
 
     # Had the search left K1 out, Tuesday would be free for both while she is still open.
     nobody = replace(result.solution, routes=(), dropped=result.solution.routes[0].nodes)
-    assert [(o.day.day, o.coach, o.reason) for o in idle_days(result.problem, nobody)] == [
-        (7, team.coaches[0], IDLE_NOBODY),
-        (7, team.coaches[1], IDLE_NOBODY),
-        (8, team.coaches[0], IDLE_STILL_OPEN),
-        (8, team.coaches[1], IDLE_STILL_OPEN),
+    assert [(o.day.day, o.coach, o.kind) for o in idle_days(result.problem, nobody)] == [
+        (7, team.coaches[0], DayOffReason.IDLE_NOBODY),
+        (7, team.coaches[1], DayOffReason.IDLE_NOBODY),
+        (8, team.coaches[0], DayOffReason.IDLE_STILL_OPEN),
+        (8, team.coaches[1], DayOffReason.IDLE_STILL_OPEN),
     ]
     assert idle_days(result.problem, replace(result.solution, found=False)) == ()

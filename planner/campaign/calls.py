@@ -31,6 +31,7 @@ from planner.campaign.codes import Step, TimeBand
 from planner.campaign.model import Case, CaseState
 from planner.campaign.reachability import BANDS, ReachabilityModel
 from planner.model import WEEKDAYS_LONG_DE, Coach, Team
+from planner.reasons import DayOffReason
 from planner.traveltime import great_circle_m
 
 NO_PHONE = "keine Telefonnummer – Brief"
@@ -39,7 +40,6 @@ NEW_CASE = "neu in der Liste"
 #: Minutes a coach must work within a band for the list to send calls there (half an
 #: hour: a coach who leaves at 16:30 still makes the early-evening calls before leaving).
 MIN_BAND_OVERLAP = 30
-
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def _closed_reason(day: date) -> str | None:
     holiday = holiday_name(day)
     if holiday is None:
         return None
-    return f"Feiertag ({holiday}) – keine Anrufe"
+    return f"{DayOffReason.HOLIDAY.text(holiday)} – keine Anrufe"
 
 
 def _working(team: Team, day: date) -> list[Coach]:

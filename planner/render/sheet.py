@@ -236,7 +236,7 @@ def index_html(
         days_off=[
             {
                 "day": date_long_de(o.day),
-                "who": o.coach.name if o.coach is not None else "ganzes Team",
+                "who": o.who,
                 "reason": o.reason,
             }
             for o in plan.days_off

@@ -5,12 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from planner.model import DayOff, VisitPlace
-from planner.reasons import Reason
+from planner.reasons import DayOffReason, Reason
 from planner.solve.problem import DAY, Problem
 from planner.solve.reasons import (
-    IDLE_NOBODY,
-    IDLE_NOT_NEEDED,
-    IDLE_STILL_OPEN,
     capacity_reason,
     no_solution_reason,
     rank_text,
@@ -146,10 +143,10 @@ def idle_days(problem: Problem, solution: VrpSolution) -> tuple[DayOff, ...]:
         if (coach_key, day) in used:
             continue
         if still_open.intersection(shifts):
-            reason = IDLE_STILL_OPEN
+            reason = DayOffReason.IDLE_STILL_OPEN
         elif possible.intersection(shifts):
-            reason = IDLE_NOT_NEEDED
+            reason = DayOffReason.IDLE_NOT_NEEDED
         else:
-            reason = IDLE_NOBODY
+            reason = DayOffReason.IDLE_NOBODY
         idle.append(DayOff(day, problem.shifts[shifts[0]].coach, reason))
     return tuple(idle)

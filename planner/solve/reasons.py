@@ -42,19 +42,3 @@ def no_solution_reason(client: Client, today: date, status: str) -> str:
         "Bitte erneut planen, mit längerem Zeitlimit (--zeitlimit) oder weniger Tagen "
         f"(hier {rank_text(client, today)})."
     )
-
-
-#: Why a coach's working day has no tour although it is no holiday and no absence. Only
-#: the visits to plan count (not people the campaign still has to phone first).
-IDLE_NOBODY = (
-    "keine Tour – kein zu planender Besuch ist an diesem Tag möglich (Verfügbarkeit, "
-    "Termin, Regionstag)"
-)
-IDLE_NOT_NEEDED = (
-    "keine Tour nötig – alle Besuche, die an diesem Tag möglich wären, sind an anderen "
-    "Tagen eingeplant"
-)
-IDLE_STILL_OPEN = (
-    "keine Tour, obwohl ein offener Besuch an diesem Tag möglich wäre "
-    "(Gründe je Person in plan.csv)"
-)

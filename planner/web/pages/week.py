@@ -296,7 +296,7 @@ def _days_view(
         by_day[tour.day].append(tour)
     off: dict[date, list[str]] = defaultdict(list)  # holidays and absences: why no tour
     for o in days_off(ctx.team, monday, DAYS):
-        off[o.day].append(o.reason if o.coach is None else f"{o.coach.name}: {o.reason}")
+        off[o.day].append(o.line)
     days = []
     for offset in range(DAYS):
         day = monday + timedelta(days=offset)
