@@ -328,3 +328,35 @@ def test_a_week_split_in_parts_is_one_lawful_reproducible_plan(monkeypatch) -> N
     for route in once.routes:
         for node, begin in zip(route.nodes, route.starts, strict=True):
             assert any(a <= begin <= b for a, b in data.windows[node])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    windows=hyp.lists(
+        hyp.tuples(hyp.integers(0, 280), hyp.integers(0, 60)).map(lambda w: (w[0], w[0] + w[1])),
+        min_size=1,
+        max_size=5,
+    ),
+    shifts=hyp.lists(
+        hyp.tuples(hyp.integers(0, 280), hyp.integers(0, 80)).map(lambda s: (s[0], s[0] + s[1])),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_service_start_domain_is_the_windows_within_every_shift(
+    windows: list[tuple[int, int]], shifts: list[tuple[int, int]]
+) -> None:
+    """The model leaves a gap between windows open where no vehicle works (a cheaper
+    build); within every vehicle's shift a service start is allowed exactly in a window."""
+    from ortools.constraint_solver import pywrapcp
+
+    from planner.solve.ortools_adapter import _merged, _Model
+
+    solver = pywrapcp.Solver("domain")  # kept: the variable lives in the solver
+    cumul = solver.IntVar(0, 400, "start")
+    _Model._restrict_windows(cumul, tuple(windows), _merged(shifts))
+    for a, b in shifts:
+        for t in range(a, b + 1):
+            assert cumul.Contains(t) == any(lo <= t <= hi for lo, hi in windows), t
+    assert not cumul.Contains(min(lo for lo, _ in windows) - 1)
+    assert not cumul.Contains(max(hi for _, hi in windows) + 1)

@@ -275,6 +275,17 @@ def _in_unit(data: VrpData, unit: int) -> VrpData:
     )
 
 
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching intervals joined, in order."""
+    out: list[tuple[int, int]] = []
+    for early, late in sorted(spans):
+        if out and early <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], late))
+        else:
+            out.append((early, late))
+    return out
+
+
 class _Model:
     """OR-Tools objects for one instance (kept together because they reference each other)."""
 
@@ -331,9 +342,10 @@ class _Model:
             index = manager.NodeToIndex(node)
             routing.VehicleVar(index).SetValues([-1])
             routing.AddDisjunction([index], 0)
+        shifts = _merged([(v.earliest, v.latest) for v in vehicles])
         for node in data.visits:
             index = manager.NodeToIndex(node)
-            self._restrict_windows(self.time.CumulVar(index), data.windows[node])
+            self._restrict_windows(self.time.CumulVar(index), data.windows[node], shifts)
             allowed = data.allowed[node] if data.allowed else None
             if allowed:
                 # VehicleVar domain instead of SetAllowedVehiclesForIndex, whose SWIG binding
@@ -347,15 +359,25 @@ class _Model:
         self.breaks = self._add_breaks(service)
 
     @staticmethod
-    def _restrict_windows(cumul: pywrapcp.IntVar, windows: tuple[tuple[int, int], ...]) -> None:
+    def _restrict_windows(
+        cumul: pywrapcp.IntVar,
+        windows: tuple[tuple[int, int], ...],
+        shifts: list[tuple[int, int]],
+    ) -> None:
+        """Service may start in one of ``windows`` only. Each gap between them is removed
+        where it meets a shift (``shifts``: merged, in order); the rest of a gap (nights,
+        days no vehicle works) no vehicle reaches anyway. OR-Tools removes an interval
+        value by value, so a whole night of minutes made up most of a model build."""
         if not windows:
             return
         ordered = sorted(windows)
         cumul.SetRange(ordered[0][0], max(latest for _, latest in ordered))
         reach = ordered[0][1]
         for earliest, latest in ordered[1:]:
-            if earliest > reach + 1:
-                cumul.RemoveInterval(reach + 1, earliest - 1)
+            for a, b in shifts:
+                low, high = max(a, reach + 1), min(b, earliest - 1)
+                if low <= high:
+                    cumul.RemoveInterval(low, high)
             reach = max(reach, latest)
 
     def _exclusive_vehicles(self) -> None:
