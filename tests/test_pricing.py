@@ -164,3 +164,33 @@ def test_pricing_keeps_a_pinned_visit_planned() -> None:
     prices = dual_prices(data, columns)
     assert prices is not None  # the plan's own routes make the relaxation feasible
     assert abs(prices.bound - _dual_value(prices, columns)) < 1e-6
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=hyp.integers(0, 10_000), vehicle=hyp.integers(0, 1), size=hyp.integers(0, 4))
+def test_the_quick_window_test_agrees_with_timing_the_whole_day(
+    seed: int, vehicle: int, size: int
+) -> None:
+    """The pricing's quick test (every insertion and swap at once, without the break)
+    says yes exactly when timing the changed day from its start keeps every window and
+    the shift: the search skips no route it should check, and checks none that fails."""
+    from planner.solve.breaks import _forward
+
+    data = crowded_week(seed)
+    k = data.vehicles[vehicle]
+    rng = np.random.default_rng(seed)
+    route = [int(n) for n in rng.choice(data.visits, size, replace=False)]
+    margins = pricing._slack(data, vehicle, route)
+    if margins is None:
+        return  # the route itself does not fit: the search never asks
+    free = np.asarray([n for n in data.visits if n not in route], dtype=np.int64)
+    inserted, swapped = pricing._fits_all(
+        data, vehicle, route, *margins, free, *pricing._window_arrays(data, free)
+    )
+    for i, j in enumerate(int(n) for n in free):
+        for p in range(len(route) + 1):
+            day = route[:p] + [j] + route[p:]
+            assert inserted[p, i] == (_forward(data, k, day, k.start, k.earliest) is not None)
+        for p in range(len(route)):
+            day = route[:p] + [j] + route[p + 1 :]
+            assert swapped[p, i] == (_forward(data, k, day, k.start, k.earliest) is not None)

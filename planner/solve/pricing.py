@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from planner.solve.breaks import earliest_in, earliest_starts, latest_starts, timetable
+from planner.solve.breaks import earliest_starts, latest_starts, timetable
 from planner.solve.vrp import Prices, VrpData
 
 #: Steps of the local search from one start route.
@@ -78,6 +78,7 @@ def search(
     if not len(pool):
         return []
     pool_prize = np.asarray([prize[n] for n in pool])
+    windows = _window_arrays(data, pool)
     used = prices.vehicles.get(vehicle, 0.0)  # the price of using the vehicle at all
     opening = data.vehicles[vehicle].fixed_cost - used
     found: dict[frozenset[int], tuple[float, tuple[int, ...]]] = {}
@@ -87,7 +88,9 @@ def search(
             data.route_cost(vehicle, route) - used - sum(prize[n] for n in route) if route else 0.0
         )
         for _ in range(MOVES):
-            step = _best_step(data, vehicle, route, value, pool, pool_prize, prize, opening, lawful)
+            step = _best_step(
+                data, vehicle, route, value, pool, pool_prize, windows, prize, opening, lawful
+            )
             if step is None:
                 break
             value, route = step
@@ -105,6 +108,7 @@ def _best_step(
     value: float,
     pool: np.ndarray,
     pool_prize: np.ndarray,
+    windows: tuple[np.ndarray, np.ndarray],
     prize: Mapping[int, float],
     opening: float,
     lawful: dict[tuple[int, tuple[int, ...]], bool],
@@ -117,7 +121,11 @@ def _best_step(
     free, free_prize = pool[~inside], pool_prize[~inside]
     fixed = 0.0 if route else opening
     moves: list[tuple[float, int, int, int]] = []  # (change, kind, position, visit)
-    if len(free):
+    margins = _slack(data, vehicle, route)
+    if len(free) and margins is not None:
+        fits = _fits_all(
+            data, vehicle, route, *margins, free, windows[0][~inside], windows[1][~inside]
+        )
         # Insert a visit before route position p (p = len(route): at the end).
         before, after = path[:-1], path[1:]
         change = (
@@ -127,7 +135,7 @@ def _best_step(
             - free_prize[None, :]
             + fixed
         )
-        for p, j in zip(*np.nonzero(change < 0), strict=True):
+        for p, j in zip(*np.nonzero((change < 0) & fits[0]), strict=True):
             moves.append((float(change[p, j]), 0, int(p), int(free[j])))
         if route:
             # Swap the visit at position p for another.
@@ -139,7 +147,7 @@ def _best_step(
                 - (cost[prev, out] + cost[out, nxt] - out_prize)[:, None]
                 - free_prize[None, :]
             )
-            for p, j in zip(*np.nonzero(change < 0), strict=True):
+            for p, j in zip(*np.nonzero((change < 0) & fits[1]), strict=True):
                 moves.append((float(change[p, j]), 1, int(p), int(free[j])))
     for p, n in enumerate(route):
         a, b = int(path[p]), int(path[p + 2])
@@ -150,19 +158,13 @@ def _best_step(
             moves.append((change, 2, p, n))
     if not moves:
         return None
-    moves.sort()
-    slack = _slack(data, vehicle, route)
-    checks = 0
-    for change, kind, p, j in moves:
+    for checks, (change, kind, p, j) in enumerate(sorted(moves), start=1):
         if kind == 2:
             candidate = route[:p] + route[p + 1 :]
             if not candidate:
                 return value + change, candidate
-        else:
-            if slack is None or not _fits(data, vehicle, route, *slack, p, j, swap=kind == 1):
-                continue
+        else:  # fits windows and shift without the break (``_fits_all``)
             candidate = route[:p] + [j] + route[p + (kind == 1) :]
-        checks += 1
         key = (vehicle, tuple(candidate))
         if key not in lawful:
             lawful[key] = timetable(data, vehicle, candidate) is not None
@@ -188,28 +190,49 @@ def _slack(data: VrpData, vehicle: int, route: Sequence[int]) -> tuple[list[int]
     return done, back[0]
 
 
-def _fits(
+#: "Never" in the vectorised window test (far beyond any time of a week).
+_NEVER = 2**62
+
+
+def _window_arrays(data: VrpData, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each node's windows as two rows (opens, closes), padded with windows that never
+    open; a node without windows gets one that is always open."""
+    width = max((len(data.windows[n]) for n in nodes), default=1) or 1
+    opens = np.full((len(nodes), width), _NEVER, dtype=np.int64)
+    closes = np.zeros((len(nodes), width), dtype=np.int64)
+    for i, n in enumerate(nodes):
+        given = data.windows[n] or ((0, _NEVER - 1),)
+        for w, (early, late) in enumerate(given):
+            opens[i, w], closes[i, w] = early, late
+    return opens, closes
+
+
+def _fits_all(
     data: VrpData,
     vehicle: int,
     route: Sequence[int],
     done: Sequence[int],
     latest: Sequence[int],
-    p: int,
-    j: int,
-    *,
-    swap: bool,
-) -> bool:
-    """Whether ``j`` at position ``p`` (instead of the visit there, if ``swap``) keeps
-    windows and shift without the break: necessary for a lawful day, and cheap."""
+    free: np.ndarray,
+    opens: np.ndarray,
+    closes: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which visits of ``free`` keep windows and shift without the break (necessary for
+    a lawful day, and cheap): inserted before position p (rows p = 0 … len(route)), and
+    instead of the visit at p (rows p = 0 … len(route) − 1). ``done`` and ``latest`` are
+    :func:`_slack`'s; ``opens``/``closes`` the windows of ``free`` (:func:`_window_arrays`)."""
     k = data.vehicles[vehicle]
     time = data.time[k.profile]
-    here = route[p - 1] if p > 0 else k.start
-    clock = done[p - 1] if p > 0 else k.earliest
-    begin = earliest_in(data.windows[j], clock + int(time[here, j]))
-    if begin is None:
-        return False
-    ready = begin + int(data.service[j])
-    after = p + 1 if swap else p
-    if after < len(route):
-        return ready + int(time[j, route[after]]) <= latest[after]
-    return ready + int(time[j, k.end]) <= k.latest
+    here = np.asarray([k.start, *route], dtype=np.int64)  # left before position p …
+    clock = np.asarray([k.earliest, *done], dtype=np.int64)  # … at this time
+    arrival = clock[:, None] + time[np.ix_(here, free)]
+    start = np.maximum(opens[None, :, :], arrival[:, :, None])
+    begin = np.where(start <= closes[None, :, :], start, _NEVER).min(axis=2)
+    ready = begin + np.asarray([data.service[j] for j in free], dtype=np.int64)[None, :]
+    after = np.asarray([*route, k.end], dtype=np.int64)  # the next stop, and by when
+    by = np.asarray([*latest, k.latest], dtype=np.int64)
+    on_time = (begin < _NEVER) & (ready + time[np.ix_(free, after)].T <= by[:, None])
+    if not route:
+        return on_time, np.zeros((0, len(free)), dtype=bool)
+    swapped = (begin[:-1] < _NEVER) & (ready[:-1] + time[np.ix_(free, after[1:])].T <= by[1:, None])
+    return on_time, swapped
