@@ -42,6 +42,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
+import numpy as np
+
 from benchmarks._report import REPORT, ROOT, markdown_table, section_preamble, write_section
 from benchmarks.generate import WEEK_DAYS, WEEK_START, generate_team, generate_week
 from planner import settings
@@ -58,6 +60,8 @@ from planner.solve import (
     StoppingCriterion,
     TimeLimit,
 )
+from planner.solve.ortools_adapter import solve_vrp
+from planner.solve.vrp import Vehicle, VrpData
 from planner.traveltime import GreatCircleEstimate
 from tests.checks import plan_violations
 
@@ -89,6 +93,9 @@ RECREATE_GLS_REPAIR = replace(DEFAULT_EFFORT, repair_solutions=40)
 TARGET_CPU_S: dict[str | int, float] = {DEMO: 10.0, 150: 10.0, 1000: 60.0}
 TARGET_GAP_PERCENT = 1.0
 CSV_PATH = ROOT / "docs" / "benchmarks" / "lahn_dill.csv"
+#: The host check on this machine at its quickest (least of 30 runs within a minute,
+#: 2026-12-02, load average 0.7: 0.71-1.23 s).
+QUIET_HOST_CHECK_S = 0.71
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,7 @@ class Run:
     violations: int
     peak_rss_mb: float  # peak of the process that planned (imports included)
     fingerprint: str  # digest of the plan (see plan_fingerprint)
+    host_check_s: float = 0.0  # CPU seconds of host_check() just before (how fast the host was)
 
     @property
     def reproducible(self) -> bool:
@@ -249,8 +257,44 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+#: The fixed work of :func:`host_check`: solutions of OR-Tools' guided local search on a
+#: fixed generated week, and the Python work around it.
+HOST_CHECK_SOLUTIONS = 300
+
+
+def host_check() -> float:
+    """CPU seconds of a fixed piece of work like planning (Python and OR-Tools' routing
+    search, one thread): the same on every run, so it shows how fast the shared host was
+    at that moment. The plan's CPU seconds beside it vary with it."""
+    data = _host_check_week()
+    began = time.process_time()
+    for _ in range(3):
+        solve_vrp(data, SolutionLimit(HOST_CHECK_SOLUTIONS))
+    return round(time.process_time() - began, 2)
+
+
+def _host_check_week(customers: int = 40) -> VrpData:
+    """Customers on a line with two windows each on two short days (fixed, seed 3)."""
+    rng = np.random.default_rng(3)
+    pos = np.concatenate([[0], rng.integers(0, 200, customers)])
+    matrix = (np.abs(pos[:, None] - pos[None, :]) + 5).astype(np.int64)
+    np.fill_diagonal(matrix, 0)
+    day = 1000
+    return VrpData(
+        vehicles=tuple(Vehicle(0, 0, d * day, d * day + 400, fixed_cost=50) for d in (0, 1)),
+        time=(matrix,),
+        cost=(matrix,),
+        service=(0,) + (60,) * customers,
+        windows=((),) + tuple(((0, 300), (day, day + 300)) for _ in range(customers)),
+        penalties=(None,) + tuple(int(p) for p in rng.integers(1_000, 5_000, customers)),
+        horizon=2 * day,
+    )
+
+
 def measure(week: str | int, seed: int, method: Method) -> Run:
-    """Plan one week in this process; only rows → plan is timed (no output files)."""
+    """Plan one week in this process; only rows → plan is timed (no output files). The
+    host check runs first, outside the timing."""
+    host = host_check()
     team = week_team(week)
     cpu, wall = time.process_time(), time.perf_counter()
     intake, start, days = read_week(week, seed)
@@ -270,6 +314,7 @@ def measure(week: str | int, seed: int, method: Method) -> Run:
         violations=len(plan_violations(plan.tours, team, GreatCircleEstimate())),
         peak_rss_mb=round(peak_rss_mb(), 1),
         fingerprint=plan_fingerprint(plan),
+        host_check_s=host,
     )
 
 
@@ -327,6 +372,7 @@ def table_rows(weeks: Sequence[Week]) -> list[list[str]]:
                 _num(first.driving_h),
                 "–" if first.objective is None else f"{first.objective:,}",
                 _pair(first.cpu_s, second.cpu_s),
+                _pair(first.host_check_s, second.host_check_s),
                 _pair(first.wall_s, second.wall_s),
                 _yes_no(w.identical),
                 " / ".join(dict.fromkeys(_stop(r) for r in w.runs)),
@@ -351,6 +397,7 @@ TABLE_HEADER = [
     "driving h",
     "objective",
     "CPU s (run 1 / 2)",
+    "host check CPU s (run 1 / 2)",
     "wall s (run 1 / 2)",
     "identical",
     "stop",
@@ -405,7 +452,11 @@ def markdown(weeks: Sequence[Week], args: argparse.Namespace) -> str:
             f"Mon {WEEK_START:%d.%m.%Y} + {WEEK_DAYS} days",
             f"- Budget: engine `auto`, {solutions:,} solutions (half of them guided local "
             f"search, then {DEFAULT_EFFORT.iterations_per_solution:g} ruin-and-recreate iterations "
-            f"per solution with route selection), or {seconds:g} s (safety net), whichever "
+            "per solution with route selection; on weeks of up to "
+            f"{DEFAULT_PRICING.max_visits} routed visits "
+            f"{DEFAULT_PRICING.iterations_per_solution:g} iterations per solution and "
+            f"{DEFAULT_PRICING.rounds} round of pricing before each of "
+            f"{DEFAULT_PRICING.selections} selections), or {seconds:g} s (safety net), whichever "
             "first; each week planned twice, each time in a fresh process",
             f"- Best known: {best}",
             "",
@@ -419,7 +470,12 @@ def markdown(weeks: Sequence[Week], args: argparse.Namespace) -> str:
             "fixed cost per tour and penalties for unplanned visits; lower is better). *CPU s*: "
             "CPU time of the planning process from the rows to the finished plan (intake, "
             "geocoding, travel times, solving; no output files), the figure that counts on a "
-            "busy machine; *wall s* beside it. *identical*: both runs gave the same tours, "
+            "busy machine; *wall s* beside it. *host check*: CPU seconds of the same fixed "
+            f"work run just before in the same process ({3 * HOST_CHECK_SOLUTIONS} solutions of "
+            "OR-Tools' guided local search on a fixed 40-customer week, "
+            "`lahn_dill.host_check`): the host's speed at that moment; the plan's CPU seconds "
+            f"rise with it ({QUIET_HOST_CHECK_S:g} s on a quiet host). *identical*: both runs "
+            "gave the same tours, "
             "times, breaks and unplanned reasons. *stop*: *solutions* = the solution limit "
             "ended the search (reproducible), *time limit* = the safety net did. *gap*: the "
             "worse default run above the best known; it shows what more searching would buy, "

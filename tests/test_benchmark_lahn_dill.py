@@ -183,6 +183,11 @@ def test_script_plans_the_demo_twice_the_same(tmp_path) -> None:
     assert record["identical"] == "True" and record["run1_violations"] == "0"
     assert record["run1_fingerprint"] == record["run2_fingerprint"]
     assert record["gap_percent"] == "" and record["target_met"] == ""
+    # The host check ran in each planning process: the same fixed work, so its CPU
+    # seconds say how fast the shared host was then.
+    host = [float(record[f"run{i}_host_check_s"]) for i in (1, 2)]
+    assert all(0.1 < h < 30 for h in host), host
+    assert row[TABLE_INDEX["host check CPU s (run 1 / 2)"]] == " / ".join(f"{h:.1f}" for h in host)
 
 
 # Index into a table row split after its "week" cell.
