@@ -340,6 +340,7 @@ def _add_web_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
                      help="TLS-Zertifikat (PEM); mit --tls-key: https")  # fmt: skip
     web.add_argument("--tls-key", type=Path, metavar="DATEI",
                      help="privater Schlüssel zum TLS-Zertifikat (PEM)")  # fmt: skip
+    add_road_options(web)
 
     user = commands.add_parser(
         "user", help="Konten der Browser-App anlegen, Passwort ändern",
@@ -897,6 +898,8 @@ def _web(args: argparse.Namespace) -> None:
             "angeben oder nur auf 127.0.0.1 lauschen.",
             style="bold yellow", markup=False, highlight=False,
         )  # fmt: skip
+    roads = context_from(args)  # a bad road folder stops here, before the app starts
+    _print_notes(roads.notes)
     with _open_store(args) as store:  # fails early with one German line (exit 8)
         if not store.users():
             err.print("Hinweis: Es gibt noch kein Konto – zuerst "
@@ -906,7 +909,7 @@ def _web(args: argparse.Namespace) -> None:
     out.print(f"Beratung Mobil: {scheme}://{host}:{args.port}/ – beenden mit Strg+C",
               markup=False, highlight=False)  # fmt: skip
     serve(_store_url(args), args.team, host=args.host, port=args.port,
-          tls_cert=args.tls_cert, tls_key=args.tls_key)  # fmt: skip
+          tls_cert=args.tls_cert, tls_key=args.tls_key, roads=roads)  # fmt: skip
 
 
 def _accounts(args: argparse.Namespace) -> None:

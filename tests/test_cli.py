@@ -225,6 +225,27 @@ def test_web_on_the_network_without_tls_warns(
     assert len(served) == 2
 
 
+def test_web_takes_the_road_options_of_planner_plan(
+    tmp_path: Path, served: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--strassen`` / ``--kalibrierung`` as for planning: the app gets the same road
+    context; a folder that is no road data stops before the app starts (exit 1)."""
+    db = tmp_path / "kampagne.db"
+    assert main(["web", "--team", str(TEAM), "--db", str(db)]) == 0
+    assert served[0]["roads"].travel is None and served[0]["roads"].resolver is None
+    calibration = tmp_path / "kalibrierung.json"
+    calibration.write_text('{"detour_factor": 1.5, "speed_short_kmh": 30, "speed_long_kmh": 60}')
+    assert main(["web", "--team", str(TEAM), "--db", str(db), "--kalibrierung",
+                 str(calibration)]) == 0  # fmt: skip
+    assert "1,50" in served[1]["roads"].travel.description
+    capsys.readouterr()
+    empty = tmp_path / "keine-strassen"
+    empty.mkdir()
+    assert main(["web", "--team", str(TEAM), "--db", str(db), "--strassen", str(empty)]) == 1
+    assert "Straßendaten" in capsys.readouterr().err
+    assert len(served) == 2
+
+
 def test_plan_without_pdf_says_so_and_writes_none(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -23,6 +23,8 @@ from starlette.testclient import TestClient
 from planner.campaign.codes import AttemptKind, CaseStatus, Outcome
 from planner.campaign.model import Attempt
 from planner.model import Coach
+from planner.render._format import km_de, minutes_de
+from planner.roads.context import road_context
 from planner.solve import SolutionLimit
 from planner.web import create_app, passwords
 from planner.workflow import (
@@ -360,3 +362,61 @@ def test_day_off_reason() -> None:
     assert day_off_reason(coach, date(2026, 12, 2)) == "Mittwoch ist laut Teamdatei kein Arbeitstag"
     assert day_off_reason(coach, date(2026, 12, 28)) == ""
     assert day_off_reason(coach, date(2027, 1, 1)) == "Feiertag (Neujahr)"
+
+
+# --------------------------------------------------------------------------- road options
+
+
+def test_the_app_shows_the_driving_times_it_was_started_with(
+    db: Path, clock: Clock, tmp_path: Path
+) -> None:
+    """``planner web --kalibrierung`` (like ``--strassen`` or the team's OSRM server): the
+    coach's day shows the driving times of that provider, as ``planner plan`` with the
+    same option would, and says where they come from."""
+    slow = tmp_path / "kalibrierung.json"
+    slow.write_text(json.dumps({"detour_factor": 1.6, "speed_short_kmh": 18,
+                                "speed_long_kmh": 25}), encoding="utf-8")  # fmt: skip
+    roads = road_context(calibration=slow)
+    assert roads.travel is not None
+    pages = {}
+    for label, given in (("default", None), ("calibrated", roads)):
+        app = create_app(str(db), TEAM_FILE, secret=b"t" * 32, today=lambda: DAY,
+                         now=clock.now, roads=given)  # fmt: skip
+        with TestClient(app, follow_redirects=False) as web:
+            log_in(web, "anna")
+            pages[label] = web.get("/heute").text
+    drives = {k: re.findall(r'<p class="drive small muted">Anfahrt ([^<]+)</p>', v)
+              for k, v in pages.items()}  # fmt: skip
+    minutes = {k: [int(d.split(" min")[0]) for d in v] for k, v in drives.items()}
+    assert len(minutes["default"]) == len(minutes["calibrated"]) == 3
+    # Slower and longer where the coach drives (the first stop is next to the office).
+    assert all(s >= d for s, d in zip(minutes["calibrated"], minutes["default"], strict=True))
+    assert sum(minutes["calibrated"]) > sum(minutes["default"]) + 20
+    with store_of(db) as store:
+        (tour,) = coach_day(store, team(), DAY, "anna", travel=roads.travel).tours
+    assert drives["calibrated"] == [
+        f"{minutes_de(s.travel_min)} · {km_de(s.distance_m)}" for s in tour.stops
+    ]
+    assert "Fahrzeiten geschätzt (Luftlinie × Umwegfaktor)." in pages["default"]
+    assert f"{roads.travel.description}" in pages["calibrated"]
+
+
+def test_the_app_geocodes_with_the_resolver_it_was_started_with(db: Path) -> None:
+    """Imported lists are geocoded with the road data's address index (``--strassen``)
+    before the gazetteer: every blocking call of the app runs with that resolver."""
+    import asyncio
+
+    from planner.geocode import configured_resolver
+    from planner.geocode.gazetteer import default_gazetteer
+    from planner.geocode.meeting import MemoResolver
+    from planner.roads.context import RoadContext
+
+    resolver = MemoResolver(default_gazetteer())
+    app = create_app(str(db), TEAM_FILE, secret=b"t" * 32, today=lambda: DAY,
+                     roads=RoadContext(resolver=resolver))  # fmt: skip
+    ctx = app.state.ctx
+    assert asyncio.run(ctx.run(configured_resolver)) is resolver
+    assert asyncio.run(ctx.write(configured_resolver)) is resolver
+    assert configured_resolver() is default_gazetteer()  # outside the app's calls: unchanged
+    plain = create_app(str(db), TEAM_FILE, secret=b"t" * 32, today=lambda: DAY).state.ctx
+    assert asyncio.run(plain.run(configured_resolver)) is default_gazetteer()

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
@@ -34,6 +34,9 @@ from planner.web.context import AppContext
 from planner.web.pages import calls, cases, error_page, imports, stand, today, week
 from planner.web.security import Endpoint, SecurityHeaders, SessionGate, current
 
+if TYPE_CHECKING:
+    from planner.roads.context import RoadContext
+
 #: Largest request body (the client-list upload of the import page will be the biggest).
 MAX_BODY_BYTES = 20 * 1024 * 1024
 _TZ = ZoneInfo("Europe/Berlin")
@@ -48,12 +51,16 @@ def create_app(
     secure_cookies: bool = False,
     today: Callable[[], date] | None = None,
     now: Callable[[], datetime] | None = None,
+    roads: RoadContext | None = None,
 ) -> Starlette:
     """The app on the store at ``store_url`` (opened and migrated now) for ``team_path``.
 
     ``secret`` signs the login form's token (random per process when None: a restart
     only invalidates login forms left open, not sessions). ``secure_cookies`` when the
     app is reached over TLS. ``today``/``now`` replace the clock (tests, the demo week).
+    ``roads`` (:func:`planner.roads.context.road_context`): travel times and geocoding
+    as ``planner plan`` has them with the same options; None: the offline estimate and
+    the village gazetteer.
     """
     team = _team(team_path)
     store = Store.open(store_url)
@@ -65,6 +72,9 @@ def create_app(
         now=clock,
         secret=secret or secrets.token_bytes(32),
         secure_cookies=secure_cookies,
+        travel=None if roads is None else roads.travel,
+        resolver=None if roads is None else roads.resolver,
+        leg_path=None if roads is None or roads.overlay is None else roads.overlay.path,
     )
 
     @asynccontextmanager
@@ -184,6 +194,7 @@ def serve(
     port: int = 8080,
     tls_cert: Path | None = None,
     tls_key: Path | None = None,
+    roads: RoadContext | None = None,
 ) -> None:
     """Run the app with uvicorn until Ctrl+C (one process: the login limit is in memory)."""
     import uvicorn
@@ -191,7 +202,7 @@ def serve(
     from planner.workflow import case_states, freeze_snapshots
 
     tls = tls_cert is not None and tls_key is not None
-    app = create_app(store_url, team_path, secure_cookies=tls)
+    app = create_app(store_url, team_path, secure_cookies=tls, roads=roads)
     freeze_snapshots()  # hours in one process: keep the case snapshot out of the GC's work
     # Load the cases now, not on the first page of the morning (seconds with 5,000 cases).
     ctx: AppContext = app.state.ctx

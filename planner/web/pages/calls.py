@@ -199,8 +199,9 @@ async def _suggestions(
     await require_case(ctx, session.user, case_id, today, "Anrufliste (Terminvorschläge)")
     try:
         case, slots = await ctx.run(
-            suggest_for, ctx.store, ctx.team, case_id, today, SUGGEST_DAYS, today=today, now=now
-        )
+            suggest_for, ctx.store, ctx.team, case_id, today, SUGGEST_DAYS, today=today,
+            now=now, travel=ctx.travel,
+        )  # fmt: skip
     except UnknownCase:
         raise HTTPException(404, f"Die Kunden-Nr {case_id} ist nicht in der Datenbank.") from None
     detail = f"{len(slots)} Vorschläge"
@@ -278,7 +279,7 @@ async def book(request: Request) -> Response:
     try:
         await ctx.write(book_at, ctx.store, ctx.team, case_id, slot_coach, start,
                         with_van=form.get("van") == "1", user=session.user.name,
-                        now=now)  # fmt: skip
+                        now=now, travel=ctx.travel)  # fmt: skip
     except PlanChangeRefused as refused:
         error = f"Der Termin konnte nicht gebucht werden: {refused}"
         return await _page(request, choice, termin=case_id, error=error, status=409)

@@ -33,7 +33,6 @@ from planner.intake.outcomes import MAX_NOTE_CHARS
 from planner.intake.outcomes import _clean_note as clean_note
 from planner.model import Break, Precision, Stop, Tour
 from planner.render._format import (
-    ESTIMATE_NOTE,
     PRECISION_DE,
     clock,
     date_long_de,
@@ -178,7 +177,7 @@ async def _page(
     }
     if not choice.coach:
         return render(request, "today.html.j2", {**base, "no_coach": True}, status=status)
-    day = await ctx.run(coach_day, ctx.store, ctx.team, today, choice.coach)
+    day = await ctx.run(coach_day, ctx.store, ctx.team, today, choice.coach, travel=ctx.travel)
     done = _last_outcomes(day)
     in_tour = {s.visit.client.id for t in day.tours for s in t.stops}
     notice = _notice(request, day)
@@ -208,7 +207,7 @@ async def _page(
             "missed": missed,
             "fills": fills,
             "map": _map_data(day.tours, done) if day.tours else None,
-            "estimate_note": ESTIMATE_NOTE,
+            "estimate_note": ctx.travel_note,
             "today_iso": today.isoformat(),
         },
         status=status,
@@ -247,7 +246,7 @@ async def _fill_ins(
 ) -> list[dict[str, Any]]:
     """The open cases that still fit after ``missed``; names and addresses only of cases
     the user may see (the position is needed to drive there, the name is not)."""
-    found = await ctx.run(fill_in_cases, ctx.store, ctx.team, missed, now)
+    found = await ctx.run(fill_in_cases, ctx.store, ctx.team, missed, now, travel=ctx.travel)
     if not found:
         return []
     visible: frozenset[str] | None = None

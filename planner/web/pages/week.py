@@ -157,7 +157,7 @@ class _Published:
 
 
 def _load_published(ctx: AppContext, monday: date) -> _Published:
-    tours = tours_of_week(ctx.store, ctx.team, monday, DAYS)
+    tours = tours_of_week(ctx.store, ctx.team, monday, DAYS, travel=ctx.travel)
     return _Published(tours, ctx.store.publication(monday, DAYS))
 
 
@@ -525,7 +525,8 @@ async def move(request: Request) -> Response:
         start = datetime.combine(day, clock_time)
         try:
             await ctx.write(move_visit, ctx.store, ctx.team, case_id, coach, start,
-                            user=session.user.name, now=ctx.now())  # fmt: skip
+                            user=session.user.name, now=ctx.now(),
+                            travel=ctx.travel)  # fmt: skip
         except UnknownCase:
             unknown = f"Die Kunden-Nr {case_id} ist nicht in der Datenbank."
             raise HTTPException(404, unknown) from None
@@ -617,7 +618,7 @@ async def replan(request: Request) -> Response:
     drafts.busy.add(user)
     try:
         draft = await ctx.run(draft_plan, ctx.store, ctx.team, span[0], span[1], budget(),
-                              today=today)  # fmt: skip
+                              today=today, travel=ctx.travel)  # fmt: skip
     finally:
         drafts.busy.discard(user)
     drafts.by_user[user] = (monday, draft)
@@ -676,7 +677,7 @@ async def sheet_page(request: Request) -> Response:
     """GET /woche/laufzettel/{coach}/{JJJJ-MM-TT}: the printable route sheet of one
     published tour, with names (audited per case: it holds addresses and phones)."""
     ctx, session, coach, day = _sheet_target(request)
-    tours = await ctx.run(tours_of_day, ctx.store, ctx.team, day, coach=coach)
+    tours = await ctx.run(tours_of_day, ctx.store, ctx.team, day, coach=coach, travel=ctx.travel)
     if not tours:
         raise HTTPException(
             404, f"{ctx.coach_name(coach)} hat am {date_de(day)} keine veröffentlichte Tour."
@@ -689,6 +690,9 @@ async def sheet_page(request: Request) -> Response:
     html = sheet_html(
         tour,
         show_names=True,  # the lead is logged in; the coach needs the name at the door
+        travel_is_estimate=ctx.travel is None or ctx.travel.is_estimate,
+        travel_model="" if ctx.travel is None else ctx.travel.description,
+        leg_path=ctx.leg_path,
         created=ctx.now(),
         # The app's Content-Security-Policy forbids inline styles: link the sheet's CSS.
         stylesheet=f"/woche/laufzettel/{coach}/{day.isoformat()}/druck.css",
