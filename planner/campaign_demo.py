@@ -25,6 +25,7 @@ from planner.campaign.rules import assess_all
 from planner.model import Team, VisitPlace
 from planner.solve import FirstOf, SolutionLimit, StoppingCriterion, TimeLimit
 from planner.store import Store
+from planner.traveltime import TravelTimeProvider
 from planner.workflow import calls_for, import_list, plan_from_store, record_attempts
 
 HISTORY_START = date(2026, 11, 16)
@@ -146,8 +147,10 @@ def seed_history(
     *,
     seed: int = SEED,
     budget: StoppingCriterion | None = None,
+    travel: TravelTimeProvider | None = None,
 ) -> SeedReport:
-    """Import the demo list on 16.11.2026 and play two weeks of calls, letters and visits."""
+    """Import the demo list on 16.11.2026 and play two weeks of calls, letters and visits
+    (the weekly plans timed by ``travel``, else the built-in estimate)."""
     budget = budget or FirstOf((SolutionLimit(settings.DEFAULT_SOLUTION_LIMIT), TimeLimit(60)))
     import_list(store, client_list, team, today=HISTORY_START, user=USER)
     rng = random.Random(seed)
@@ -158,7 +161,7 @@ def seed_history(
         if day.weekday() == 0:
             result = plan_from_store(
                 store, team, day, 5, budget, today=day, publish=True, user=USER,
-                now=datetime.combine(day, time(7, 30)),
+                now=datetime.combine(day, time(7, 30)), travel=travel,
             )  # fmt: skip
             weeks += 1
             pinned = {}

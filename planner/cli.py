@@ -143,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         "den Plan für die Woche ab 30.11.2026.",
     )  # fmt: skip
     _add_plan_options(campaign_demo, "maps/kampagne")
+    add_road_options(campaign_demo)
 
     plan = commands.add_parser(
         "plan", help="Touren planen und Karte, Laufzettel und plan.csv schreiben",
@@ -503,6 +504,7 @@ def _demo(args: argparse.Namespace) -> None:
 
 def _demo_campaign(args: argparse.Namespace) -> None:
     from planner.campaign_demo import DEMO_WEEK, seed_history
+    from planner.geocode import using_resolver
     from planner.pipeline import RenderOptions, render_outputs
     from planner.render.calls import render_calls_html, write_calls_csv
     from planner.store import Store
@@ -510,22 +512,27 @@ def _demo_campaign(args: argparse.Namespace) -> None:
 
     output_folder.check_folder(args.out)
     team = _team(settings.DEMO_DIR / "team.toml")
+    roads = context_from(args)
+    _print_notes(roads.notes)
     stopping = FirstOf((SolutionLimit(args.loesungen), TimeLimit(args.zeitlimit)))
     with (
         output_folder.staged(args.out) as staging,
         err.status("Zwei Wochen Verlauf durchspielen …") as status,
+        using_resolver(roads.resolver),
     ):
         with Store.open(str(staging / "kampagne.db")) as store:
-            seeded = seed_history(store, team, settings.DEMO_DIR / "kunden.csv", budget=stopping)
+            seeded = seed_history(store, team, settings.DEMO_DIR / "kunden.csv", budget=stopping,
+                                  travel=roads.travel)  # fmt: skip
             status.update("Anrufliste und Plan für die Woche ab 30.11.2026 …")
             calls = calls_for(store, team, DEMO_WEEK, today=DEMO_WEEK)
             write_calls_csv(calls, staging / "anrufliste.csv", show_names=args.namen)
             render_calls_html(calls, staging / "anrufliste.html", team, show_names=args.namen)
-            result = plan_from_store(store, team, DEMO_WEEK, 5, stopping, today=DEMO_WEEK)
+            result = plan_from_store(store, team, DEMO_WEEK, 5, stopping, today=DEMO_WEEK,
+                                     travel=roads.travel)  # fmt: skip
             history = _calendar_history(store, result, DEMO_WEEK, 5)
         options = RenderOptions(
             show_names=args.namen, tiles_url=args.kacheln, title="Demo-Kampagne ab 30.11.2026",
-            calendar_addresses=args.calendar_addresses, previous=args.out,
+            roads=roads.overlay, calendar_addresses=args.calendar_addresses, previous=args.out,
             calendar_history=history, pdf=not args.without_pdf,
         )  # fmt: skip
         written = render_outputs(result.plan, staging, team, options)

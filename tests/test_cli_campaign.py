@@ -93,14 +93,21 @@ def test_unusable_database_is_one_german_line(
 
 
 def test_campaign_demo_shows_the_loop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The whole loop, with the road options of planner plan (here a calibrated estimate:
+    the plans of the two weeks and of the demo week are timed by it)."""
     out_dir = tmp_path / "kampagne"
-    assert main(["demo-kampagne", "--out", str(out_dir), "--loesungen", "30"]) == 0
+    calibration = tmp_path / "kalibrierung.json"
+    calibration.write_text('{"detour_factor": 1.42, "speed_short_kmh": 25, "speed_long_kmh": 65}')
+    argv = ["demo-kampagne", "--out", str(out_dir), "--loesungen", "30"]
+    assert main([*argv, "--kalibrierung", str(calibration)]) == 0
     out = capsys.readouterr().out
     assert "zwei Wochen mit" in out and "Anrufliste Mo 30.11.2026" in out
+    assert "Luftlinie × 1,42" in out
     assert {p.name for p in out_dir.iterdir()} >= {
         "kampagne.db", "anrufliste.csv", "anrufliste.html", "plan.csv", "karte.html",
     }  # fmt: skip
     rows = _rows(out_dir / "plan.csv")
     assert len(rows) == len({r["kunden_nr"] for r in rows}) == 86
+    assert {r["fahrzeit_art"] for r in rows if r["fahrzeit_art"]} == {"geschätzt"}
     codes = {r["grund_code"] for r in rows}
     assert {"", "abgeschlossen", "nicht_faellig"} <= codes
