@@ -42,8 +42,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
-import numpy as np
-
 from benchmarks._report import REPORT, ROOT, markdown_table, section_preamble, write_section
 from benchmarks.generate import WEEK_DAYS, WEEK_START, generate_team, generate_week
 from planner import settings
@@ -61,9 +59,9 @@ from planner.solve import (
     TimeLimit,
 )
 from planner.solve.ortools_adapter import solve_vrp
-from planner.solve.vrp import Vehicle, VrpData
 from planner.traveltime import GreatCircleEstimate
 from tests.checks import plan_violations
+from tests.weeks import crowded_week
 
 SECTION = "lahn_dill"
 DEMO = "demo"
@@ -266,29 +264,11 @@ def host_check() -> float:
     """CPU seconds of a fixed piece of work like planning (Python and OR-Tools' routing
     search, one thread): the same on every run, so it shows how fast the shared host was
     at that moment. The plan's CPU seconds beside it vary with it."""
-    data = _host_check_week()
+    data = crowded_week(seed=3, customers=40)
     began = time.process_time()
     for _ in range(3):
         solve_vrp(data, SolutionLimit(HOST_CHECK_SOLUTIONS))
     return round(time.process_time() - began, 2)
-
-
-def _host_check_week(customers: int = 40) -> VrpData:
-    """Customers on a line with two windows each on two short days (fixed, seed 3)."""
-    rng = np.random.default_rng(3)
-    pos = np.concatenate([[0], rng.integers(0, 200, customers)])
-    matrix = (np.abs(pos[:, None] - pos[None, :]) + 5).astype(np.int64)
-    np.fill_diagonal(matrix, 0)
-    day = 1000
-    return VrpData(
-        vehicles=tuple(Vehicle(0, 0, d * day, d * day + 400, fixed_cost=50) for d in (0, 1)),
-        time=(matrix,),
-        cost=(matrix,),
-        service=(0,) + (60,) * customers,
-        windows=((),) + tuple(((0, 300), (day, day + 300)) for _ in range(customers)),
-        penalties=(None,) + tuple(int(p) for p in rng.integers(1_000, 5_000, customers)),
-        horizon=2 * day,
-    )
 
 
 def measure(week: str | int, seed: int, method: Method) -> Run:

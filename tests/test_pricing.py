@@ -14,7 +14,7 @@ from planner.solve.breaks import timetable
 from planner.solve.ortools_adapter import dual_prices, solve_vrp
 from planner.solve.stopping import FirstOf, SolutionLimit, TimeLimit
 from planner.solve.vrp import BreakSpec, Column, SeenRoutes, Vehicle, VrpData
-from tests.test_engines import crowded_week
+from tests.weeks import crowded_week
 
 
 def _line(visits: int, vehicles: int, penalty: int = 1_000) -> VrpData:

@@ -14,7 +14,8 @@ from planner.solve.ortools_adapter import descend, select_routes, solve_vrp
 from planner.solve.recreate import _Pool, improve, objective
 from planner.solve.stopping import FirstOf, SolutionLimit, TimeLimit
 from planner.solve.vrp import Column, Vehicle, VrpData
-from tests.test_engines import crowded_week, line_instance
+from tests.test_engines import line_instance
+from tests.weeks import crowded_week
 
 
 def _three_visits(penalties=(None, 100, 100, 100)) -> VrpData:

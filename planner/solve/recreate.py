@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol
 
@@ -159,6 +159,12 @@ def improve(
     rng = random.Random(seed)
     current = {r.vehicle: r for r in routes}
     pool = None if select is None else _Pool(data)
+    # What each vehicle's route search may add depends on the instance alone: once per run.
+    candidates = (
+        {k: pricing.candidates(data, k) for k in range(len(data.vehicles))}
+        if price is not None and pricing_rounds
+        else {}
+    )
     if pool is not None:
         for vehicle, nodes in [*seen, *((r.vehicle, r.nodes) for r in routes)]:
             pool.add(vehicle, nodes)
@@ -199,7 +205,7 @@ def improve(
         ):
             prices = None
             if price is not None and pricing_rounds:
-                prices = _add_priced_routes(data, pool, price, pricing_rounds)
+                prices = _add_priced_routes(data, pool, price, pricing_rounds, candidates)
             current = _recombined(data, current, pool, select, repair, prices)
     return tuple(current[k] for k in sorted(current))
 
@@ -260,11 +266,17 @@ class _Pool:
         return columns, hint
 
 
-def _add_priced_routes(data: VrpData, pool: _Pool, price: Price, rounds: int) -> Prices | None:
+def _add_priced_routes(
+    data: VrpData,
+    pool: _Pool,
+    price: Price,
+    rounds: int,
+    candidates: Mapping[int, Sequence[int]],
+) -> Prices | None:
     """``rounds`` of column generation: price the pool, add the routes of negative
-    reduced cost that :func:`pricing.search` finds for each vehicle. Returns the prices
-    of the pool as it is then (None if it has none)."""
-    candidates = {k: pricing.candidates(data, k) for k in range(len(data.vehicles))}
+    reduced cost that :func:`pricing.search` finds for each vehicle among its
+    ``candidates`` (:func:`pricing.candidates`). Returns the prices of the pool as it is
+    then (None if it has none)."""
     columns = pool.all_columns()
     prices = price(data, columns)
     for _ in range(rounds):
