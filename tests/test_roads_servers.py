@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from planner.geocode.osm_addresses import AddressHit
 from planner.geocode.remote import RemoteStreets
@@ -90,7 +92,39 @@ def test_http_tables_are_split_and_rate_limited(routed: str, tmp_path: Path) -> 
     many = [(43.728 + 0.0004 * i, 7.415 + 0.0005 * (i % 7)) for i in range(120)]
     table = backend.table(many, many[:3])
     assert table.seconds.shape == (120, 3) and not np.isnan(table.seconds).all()
-    assert backend.requests == 3 and limiter.waited_s >= 0.2  # 3 blocks, 0.15 s apart
+    assert backend.requests == 3 and len(limiter.granted) == 3  # 3 blocks of at most 100 points
+    starts = list(limiter.granted)
+    assert all(b - a >= 0.15 - 1e-6 for a, b in zip(starts, starts[1:], strict=False))
+
+
+class _FakeClock:
+    """A clock that only moves when the limiter sleeps or the test advances it."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@given(gaps=st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=30))
+def test_rate_limiter_spaces_requests_whatever_the_caller_does(gaps: list[float]) -> None:
+    clock = _FakeClock()
+    limiter = RateLimiter(0.25, clock=clock, sleep=clock.sleep)
+    for gap in gaps:
+        limiter.wait()
+        clock.now += gap  # the request itself and whatever the caller does in between
+    limiter.wait()
+    starts = list(limiter.granted)
+    assert all(b - a >= 0.25 - 1e-9 for a, b in zip(starts, starts[1:], strict=False))
+    # It sleeps only as long as needed: a request after a long pause goes at once.
+    expected = sum(max(0.0, 0.25 - gap) for gap in gaps)
+    assert abs(sum(clock.slept) - expected) < 1e-9 and abs(limiter.waited_s - expected) < 1e-9
 
 
 def test_team_file_server_section_plans_over_http(routed: str, tmp_path: Path) -> None:

@@ -26,7 +26,8 @@ import time
 import tomllib
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,21 +161,35 @@ class ServerCache:
 
 
 class RateLimiter:
-    """At most one request per ``min_interval_s`` (per process)."""
+    """At most one request per ``min_interval_s`` (per process).
 
-    def __init__(self, min_interval_s: float) -> None:
+    ``clock`` and ``sleep`` default to the monotonic clock; tests pass their own so
+    that the spacing is checked without depending on how busy the machine is.
+    """
+
+    def __init__(
+        self,
+        min_interval_s: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._interval = min_interval_s
+        self._clock = clock
+        self._sleep = sleep
         self._next = 0.0
         self._lock = threading.Lock()
         self.waited_s = 0.0
+        # When the latest requests were let through (bounded: the app runs for days).
+        self.granted: deque[float] = deque(maxlen=1000)
 
     def wait(self) -> None:
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             if now < self._next:
                 self.waited_s += self._next - now
-                time.sleep(self._next - now)
-                now = self._next
+                self._sleep(self._next - now)
+                now = max(self._next, self._clock())
+            self.granted.append(now)
             self._next = now + self._interval
 
 
