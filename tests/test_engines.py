@@ -169,8 +169,7 @@ def test_the_effort_counts_iterations_by_budget_and_week_size() -> None:
     assert effort.priced(82) is effort.pricing and effort.priced(462) is None
     assert effort.iterations(200, 82) == 200  # the demo week
     assert Effort(pricing=None).iterations(200, 82) == 250  # the same without pricing
-    assert effort.iterations(200, 138) == 200  # 150 clients: the base rate …
-    assert effort.iterations(200, 462) == 770  # … 1,000 clients: as many per visit or more
+    assert effort.iterations(200, 462) == 385  # 1,000 clients: more visits, more iterations
     assert effort.iterations(None, 462) == 0  # no budget in work: no iterations
 
 

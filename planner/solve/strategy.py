@@ -91,10 +91,9 @@ class Effort:
     #: buy 100 solutions of guided local search and then 250 iterations …
     iterations_per_solution: float = 1.25
     #: … on weeks up to this many routed visits; larger weeks get proportionally more,
-    #: since one iteration reshuffles a neighbourhood of fixed size: large weeks get about
-    #: as many iterations per visit as the 150-client week (1.45). 1,000 clients, 462
-    #: visits: 770 iterations (1.67); 385 at 300 left it 1.5-2 % worse (docs/engines.md).
-    visits_per_iteration_scale: int = 150
+    #: since one iteration reshuffles a neighbourhood of fixed size (1,000 clients, 462
+    #: visits: 385 iterations).
+    visits_per_iteration_scale: int = 300
     #: Repair of a ruined neighbourhood: 0 is OR-Tools' greedy descent; n > 0 is guided
     #: local search for n solutions from the ruined routes, several times slower per
     #: iteration but passing through far more routes for the selections.
