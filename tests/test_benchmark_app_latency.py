@@ -33,7 +33,11 @@ def test_every_page_is_measured(
     assert prepared.coach and prepared.published > 0
     labels = [(t.page.label, t.page.account) for t in timings]
     expected = [(p.label, p.account) for p in app_latency.pages(prepared)]
-    after = [(app_latency.AFTER_CALL, prepared.coach), (app_latency.AFTER_CHANGE, app_latency.LEAD)]
+    after = [
+        (app_latency.AFTER_CALL, prepared.coach),
+        (app_latency.AFTER_DECLINE, prepared.coach),
+        (app_latency.AFTER_CHANGE, app_latency.LEAD),
+    ]
     assert labels == [*expected, *after]
     for t in timings:
         assert t.status == 200

@@ -523,7 +523,11 @@ def test_upgrade_from_0002_keeps_the_data_and_adds_accounts(db_url: str) -> None
         (user,) = store.users()
         assert (user.name, user.role, user.coach) == ("leitung.1", Role.LEAD, None)
         assert store.revision() == (0, 1, 0)  # 0004 starts counting; one attempt stored
-    assert _revision(db_url) == "0004"
+        # 0005: the rows from before count as changed at revision 0, new changes later.
+        assert store.cases_changed_after(0) == ()
+        store.set_status("K-1001", CaseStatus.CLOSED, on=DAY1, by_outcome=None, user="lea")
+        assert [case.id for _, case in store.cases_changed_after(0)] == ["K-1001"]
+    assert _revision(db_url) == ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head() == "0005"
 
 
 def test_revision_changes_with_every_write_a_reader_caches(store: Store) -> None:
@@ -539,6 +543,32 @@ def test_revision_changes_with_every_write_a_reader_caches(store: Store) -> None
     store.publish(DAY1, 5, (), user="lea", at=datetime(2026, 11, 1, 9))
     after_publish = store.revision()
     assert after_publish[:2] == after_attempt[:2] and after_publish[2] > after_attempt[2]
+
+
+def test_each_change_to_cases_marks_the_cases_it_changed(store: Store) -> None:
+    def changed_since(revision: int) -> list[str]:
+        return [case.id for _, case in store.cases_changed_after(revision)]
+
+    imported(store, make_case("A"), make_case("B"), make_case("C"))
+    start = store.revision()[0]
+    assert changed_since(0) == ["A", "B", "C"] and changed_since(start) == []
+    store.add_attempts([full_attempt("A"), full_attempt("B", note="ruft zurück")], user="anna")
+    assert changed_since(start) == []  # attempts are counted by their ids
+    store.set_status("B", CaseStatus.CLOSED, on=DAY1, by_outcome=Outcome.DECLINED, user="lea")
+    closed = store.revision()[0]
+    assert closed > start and changed_since(start) == ["B"]
+    assert [(r, c.status) for r, c in store.cases_changed_after(start)] == [
+        (closed, CaseStatus.CLOSED)
+    ]
+    # A purge changes the case and the notes of its attempts: both are re-read.
+    assert store.purge_closed(today=DAY3, after_days=7, user="lea") == 1
+    purged = store.revision()[0]
+    assert changed_since(closed) == ["B"] and store.attempts_of(["B"])["B"][0].note == ""
+    # A list import names every case it lists; one missing from it changes too.
+    imported(store, make_case("A"), make_case("D"), today=DAY3)
+    assert changed_since(purged) == ["A", "C", "D"]
+    assert store.attempts_of(["A", "C", "D"]) == {"A": (full_attempt("A"),)}
+    assert store.attempts_of([]) == {}
 
 
 def test_database_of_a_newer_planner_is_refused(db_url: str) -> None:

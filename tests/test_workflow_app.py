@@ -154,6 +154,46 @@ def test_cached_states_equal_a_fresh_assessment_after_every_kind_of_change(
     assert case_states(store, day)[2]["K-010"].step is Step.MISSING
 
 
+def test_closing_a_case_refreshes_the_snapshot_instead_of_reloading_it(
+    store: Store, tmp_path: Path
+) -> None:
+    from planner.campaign.codes import CaseStatus
+    from planner.campaign.rules import assess_all
+    from planner.workflow import _SNAPSHOTS, record_outcomes, stats_for
+
+    team, day, later = _team(), MONDAY, MONDAY + timedelta(days=400)
+
+    def same_as_a_fresh_load() -> None:
+        for on in (day, later):
+            cases, attempts, states = case_states(store, on)
+            assert cases == store.cases() and attempts == store.attempts()
+            assert states == assess_all(store.cases(), store.attempts(), on)
+            assert list(states) == [case.id for case in cases]  # in the order of a load
+
+    case_states(store, later)  # two days cached
+    same_as_a_fresh_load()
+    snapshot = _SNAPSHOTS[store]
+    before = stats_for(store, team, day)
+    store.set_status("K-002", CaseStatus.CLOSED, on=day, by_outcome=Outcome.DECLINED, user="lead")
+    same_as_a_fresh_load()
+    assert case_states(store, day)[2]["K-002"].step is Step.CLOSED
+    assert stats_for(store, team, day) != before  # figures of the old revision were dropped
+    store.set_status("K-002", CaseStatus.OPEN, on=day, by_outcome=None, user="lead")
+    record_outcomes(  # an attempt and a case change between two reads
+        store,
+        _outcomes(tmp_path / "n.csv", "K-006;30.11.2026;09:00;anna;Anruf;nicht erreicht;;;;Hund"),
+        team, user="anna", today=day, now=datetime(2026, 11, 30, 9, 30),
+    )  # fmt: skip
+    store.set_status("K-006", CaseStatus.CLOSED, on=day, by_outcome=None, user="lead")
+    same_as_a_fresh_load()
+    assert "Hund" in [a.note for a in case_states(store, day)[1] if a.case_id == "K-006"]
+    # A purge blanks the notes of the case's attempts: the snapshot shows them blank too.
+    assert store.purge_closed(today=later, after_days=30, user="lead") == 1
+    same_as_a_fresh_load()
+    assert all(a.note == "" for a in case_states(store, day)[1] if a.case_id == "K-006")
+    assert _SNAPSHOTS[store] is snapshot  # refreshed every time, never reloaded
+
+
 def test_tours_of_week_are_the_tours_of_each_day(store: Store) -> None:
     from collections.abc import Sequence
 

@@ -308,7 +308,7 @@ class Store:
         now = _now()
         new = updated = unchanged = 0
         with self._transaction() as session:
-            _bump(session)
+            revision = _bump(session)
             rows = {row.id: row for row in session.scalars(select(CaseRow))}
 
             def log(case_id: str | None, action: str, detail: str) -> None:
@@ -318,11 +318,12 @@ class Store:
                 values = _case_columns(case)
                 row = rows.get(case.id)
                 if row is None:
-                    session.add(_new_case_row(case, values, today))
+                    session.add(_new_case_row(case, values, today, revision))
                     log(case.id, "neu", f"Liste {source}")
                     new += 1
                     continue
                 row.list_row = case.client.row
+                row.changed = revision  # a list import touches every row it names
                 changed = [
                     column for column, value in values.items() if getattr(row, column) != value
                 ]
@@ -350,6 +351,7 @@ class Store:
                 row = rows[case_id]
                 if row.missing_since is None:  # keep the first day it went missing
                     row.missing_since = today
+                    row.changed = revision
                     log(case_id, "fehlt in Liste", f"nicht in Liste {source}")
             log(
                 None,
@@ -403,6 +405,17 @@ class Store:
             row = session.get(CaseRow, case_id)
         return None if row is None else _to_case(row)
 
+    def cases_changed_after(self, revision: int) -> tuple[tuple[int, Case], ...]:
+        """Cases changed after the cases' ``revision`` (first of :meth:`revision`), each
+        with the revision of its last change, ordered by Kunden-Nr. A reader that holds
+        the cases of ``revision`` re-reads these (and their attempts: a purge blanks
+        notes) instead of everything."""
+        query = select(CaseRow).where(CaseRow.changed > revision)
+        with self._transaction() as session:
+            rows = session.scalars(query).all()
+            changed = [(row.changed, _to_case(row)) for row in rows]
+        return tuple(sorted(changed, key=lambda pair: pair[1].id))
+
     def set_status(
         self,
         case_id: str,
@@ -414,10 +427,11 @@ class Store:
     ) -> None:
         """Close a case (``on``, because of ``by_outcome``) or open it again."""
         with self._transaction() as session:
-            _bump(session)
+            revision = _bump(session)
             row = session.get(CaseRow, case_id)
             if row is None:
                 raise UnknownCase((case_id,))
+            row.changed = revision
             row.status = status.value
             if status is CaseStatus.CLOSED:
                 row.closed_on, row.closed_by = on, _code(by_outcome)
@@ -440,7 +454,7 @@ class Store:
         cutoff = today - timedelta(days=after_days)
         now = _now()
         with self._transaction() as session:
-            _bump(session)
+            revision = _bump(session)
             rows = session.scalars(
                 select(CaseRow).where(
                     CaseRow.status == CaseStatus.CLOSED.value,
@@ -455,6 +469,7 @@ class Store:
                     row.site_meeting_place = ""
                 _coarsen_site(row)
                 row.purged_on = today
+                row.changed = revision  # the case and the notes of its attempts
                 session.add(
                     _audit(
                         now,
@@ -507,7 +522,8 @@ class Store:
         """(changes to cases, highest attempt id, highest publication id): equal values
         mean nothing a reader caches has changed. Attempts and publications are
         append-only, so their highest ids tell what was added; a reader that caches cases
-        keeps them when only a plan was published (each booking or move is one)."""
+        keeps them when only a plan was published (each booking or move is one), and
+        re-reads only :meth:`cases_changed_after` when the first value grew."""
         with self._transaction() as session:
             value = session.scalar(select(RevisionRow.value).where(RevisionRow.id == 1))
             top = session.scalar(select(func.max(AttemptRow.id)))
@@ -519,6 +535,21 @@ class Store:
         query = select(AttemptRow).where(AttemptRow.id > attempt_id).order_by(AttemptRow.id)
         with self._transaction() as session:
             return tuple((row.id, _to_attempt(row)) for row in session.scalars(query))
+
+    def attempts_of(self, case_ids: Sequence[str]) -> dict[str, tuple[Attempt, ...]]:
+        """The attempts of these cases, per case in the order they happened (then entered);
+        a case without attempts is left out."""
+        found: dict[str, list[Attempt]] = {}
+        with self._transaction() as session:
+            for i in range(0, len(case_ids), _CHUNK):
+                query = (
+                    select(AttemptRow)
+                    .where(AttemptRow.case_id.in_(case_ids[i : i + _CHUNK]))
+                    .order_by(AttemptRow.at, AttemptRow.id)
+                )
+                for row in session.scalars(query):
+                    found.setdefault(row.case_id, []).append(_to_attempt(row))
+        return {case_id: tuple(attempts) for case_id, attempts in found.items()}
 
     def attempts(self, case_id: str | None = None) -> tuple[Attempt, ...]:
         """Attempts of one case or of all, in the order they happened (then entered)."""
@@ -814,7 +845,7 @@ def _case_columns(case: Case) -> dict[str, object]:
     }
 
 
-def _new_case_row(case: Case, values: dict[str, object], today: date) -> CaseRow:
+def _new_case_row(case: Case, values: dict[str, object], today: date, revision: int) -> CaseRow:
     return CaseRow(
         id=case.id,
         list_row=case.client.row,
@@ -824,6 +855,7 @@ def _new_case_row(case: Case, values: dict[str, object], today: date) -> CaseRow
         closed_by=_code(case.closed_by),
         missing_since=None,
         first_seen=case.first_seen or today,
+        changed=revision,
     )
 
 
@@ -937,7 +969,9 @@ def _publication(session: Session, row: PublicationRow) -> Publication:
     )
 
 
-def _bump(session: Session) -> None:
+def _bump(session: Session) -> int:
+    """Count one more change to cases; the new revision (the rows changed carry it)."""
     session.execute(
         update(RevisionRow).where(RevisionRow.id == 1).values(value=RevisionRow.value + 1)
     )
+    return int(session.scalar(select(RevisionRow.value).where(RevisionRow.id == 1)) or 0)

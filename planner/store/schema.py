@@ -87,6 +87,9 @@ class CaseRow(Base):
     missing_since: Mapped[date | None]
     first_seen: Mapped[date | None]
     purged_on: Mapped[date | None]  # personal fields blanked on this day (migration 0002)
+    # The revision (RevisionRow.value) of the last change to this case or to the notes of
+    # its attempts (migration 0005): readers re-read only the cases changed since theirs.
+    changed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AttemptRow(Base):
