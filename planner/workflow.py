@@ -237,6 +237,10 @@ class _Snapshot:
         touched = {a.case_id for _, a in new}
         for _, a in new:
             self.by_case.setdefault(a.case_id, []).append(a)
+        for case_id in touched:
+            # In the order they happened, as a load has them: an attempt entered late may
+            # have happened earlier (stable: equal times keep their recording order).
+            self.by_case[case_id].sort(key=lambda a: a.at)
         if new:
             self.attempts = tuple(
                 sorted((*self.attempts, *(a for _, a in new)), key=lambda a: a.at)
