@@ -564,9 +564,13 @@ def test_each_change_to_cases_marks_the_cases_it_changed(store: Store) -> None:
     assert store.purge_closed(today=DAY3, after_days=7, user="lea") == 1
     purged = store.revision()[0]
     assert changed_since(closed) == ["B"] and store.attempts_of(["B"])["B"][0].note == ""
-    # A list import names every case it lists; one missing from it changes too.
+    # A list import changes the cases it brings new or changed, and open ones it misses;
+    # a case listed as before stays as it was.
     imported(store, make_case("A"), make_case("D"), today=DAY3)
-    assert changed_since(purged) == ["A", "C", "D"]
+    listed = store.revision()[0]
+    assert changed_since(purged) == ["C", "D"]
+    imported(store, make_case("A", phone="06441 1"), make_case("D", row=3), today=DAY3)
+    assert changed_since(listed) == ["A", "D"]  # a new phone number, a new row in the list
     assert store.attempts_of(["A", "C", "D"]) == {"A": (full_attempt("A"),)}
     assert store.attempts_of([]) == {}
 

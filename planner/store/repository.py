@@ -322,11 +322,14 @@ class Store:
                     log(case.id, "neu", f"Liste {source}")
                     new += 1
                     continue
-                row.list_row = case.client.row
-                row.changed = revision  # a list import touches every row it names
                 changed = [
                     column for column, value in values.items() if getattr(row, column) != value
                 ]
+                if changed or row.list_row != case.client.row or row.missing_since is not None:
+                    # Only rows that change: an unchanged row costs no UPDATE, and readers
+                    # keep their copy of it.
+                    row.changed = revision
+                row.list_row = case.client.row
                 if changed:
                     for column in changed:
                         setattr(row, column, values[column])
