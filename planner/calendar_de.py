@@ -60,11 +60,7 @@ def days_off(team: Team, start: date, days: int) -> tuple[DayOff, ...]:
     for offset in range(days):
         day = start + timedelta(days=offset)
         working = [c for c in team.coaches if c.hours_on(day.weekday()) is not None]
-        if not working:
-            continue
-        holiday = holiday_name(day)
-        if holiday is not None:
-            lost.append(DayOff(day, None, DayOffReason.HOLIDAY, holiday))
-            continue
-        lost.extend(DayOff(day, c, DayOffReason.ABSENT) for c in working if is_absent(c, day))
+        off = [o for c in working if (o := coach_day_off(c, day)) is not None]
+        # A holiday is every working coach's, and the same day off for all: listed once.
+        lost.extend(off[:1] if off and off[0].coach is None else off)
     return tuple(lost)

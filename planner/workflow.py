@@ -252,9 +252,7 @@ class _Snapshot:
                     states[case_id] = assess(cases[case_id], self.by_case[case_id], day)
         # Reachability only counts attempts: add the new ones instead of counting all
         # again (a fifth of a second with 50,000 attempts, after every recorded call).
-        models = {k: v for k, v in self.memo.items() if isinstance(v, ReachabilityModel)}
-        self.memo.clear()
-        self.memo.update({k: extend_model(v, (a for _, a in new)) for k, v in models.items()})
+        self._drop_derived([a for _, a in new])
         # Attempts entered after ``revision`` was read came along: count them as read.
         top = max([revision[1], *(i for i, _ in new)])
         self.revision = (self.revision[0], top, revision[2])
@@ -263,8 +261,8 @@ class _Snapshot:
         """Cases changed since: re-read them and their attempts, re-assess them. False
         (nothing changed here) when that is no cheaper than a reload or the attempts
         disagree with the snapshot's; the caller then loads a new snapshot."""
-        changed = store.cases_changed_after(self.revision[0])
-        if len(changed) > _REFRESH_MAX_CASES:
+        changed = store.cases_changed_after(self.revision[0], at_most=_REFRESH_MAX_CASES)
+        if changed is None:
             return False
         ids = [case.id for _, case in changed]
         fresh = store.attempts_of(ids)
@@ -279,9 +277,11 @@ class _Snapshot:
                 continue
             kept: list[Attempt] = []
             for old, new in zip(self.by_case[i], fresh[i], strict=True):
-                if old != new:
+                if old == new:
+                    kept.append(old)
+                else:
                     replaced[id(old)] = new
-                kept.append(new if old != new else old)
+                    kept.append(new)
             self.by_case[i] = kept
         if replaced:
             self.attempts = tuple(replaced.get(id(a), a) for a in self.attempts)
@@ -296,12 +296,17 @@ class _Snapshot:
                 self.states[day] = {case.id: states[case.id] for case in self.cases}
         self.regional.clear()
         # Reachability counts outcomes and times, which a case change leaves alone.
-        models = {k: v for k, v in self.memo.items() if isinstance(v, ReachabilityModel)}
-        self.memo.clear()
-        self.memo.update(models)
+        self._drop_derived(())
         top = max([revision, *(r for r, _ in changed)])
         self.revision = (top, self.revision[1], self.revision[2])
         return True
+
+    def _drop_derived(self, new: Sequence[Attempt]) -> None:
+        """Forget the figures derived from the old revision, but keep the reachability
+        models, extended by the ``new`` attempts."""
+        models = {k: v for k, v in self.memo.items() if isinstance(v, ReachabilityModel)}
+        self.memo.clear()
+        self.memo.update({k: extend_model(v, new) for k, v in models.items()})
 
     def on(self, today: date) -> tuple[tuple[Case, ...], tuple[Attempt, ...], dict[str, CaseState]]:
         states = self.states.get(today)
@@ -394,19 +399,22 @@ def _snapshot(store: Store) -> _Snapshot:
         snap = _SNAPSHOTS.get(store)
         # Any count lower than the snapshot's: another database behind the same store.
         if snap is None or any(old > new for old, new in zip(snap.revision, revision, strict=True)):
-            snap = _SNAPSHOTS[store] = _load_snapshot(store)
-            _settle_snapshot()
+            snap = _replace_snapshot(store)
     with snap.lock:
         if snap.revision[1:] != revision[1:]:
             snap.extend(store, revision)
         current = snap.revision[0] >= revision[0] or snap.refresh_cases(store, revision[0])
     if not current:
         with _SNAPSHOTS_LOCK:
-            if _SNAPSHOTS.get(store) is snap:
-                snap = _SNAPSHOTS[store] = _load_snapshot(store)
-                _settle_snapshot()
-            else:
-                snap = _SNAPSHOTS[store]
+            stale = _SNAPSHOTS.get(store) is snap  # else another thread loaded a new one
+            snap = _replace_snapshot(store) if stale else _SNAPSHOTS[store]
+    return snap
+
+
+def _replace_snapshot(store: Store) -> _Snapshot:
+    """Load the store's snapshot anew (hold ``_SNAPSHOTS_LOCK``)."""
+    snap = _SNAPSHOTS[store] = _load_snapshot(store)
+    _settle_snapshot()
     return snap
 
 

@@ -408,14 +408,21 @@ class Store:
             row = session.get(CaseRow, case_id)
         return None if row is None else _to_case(row)
 
-    def cases_changed_after(self, revision: int) -> tuple[tuple[int, Case], ...]:
+    def cases_changed_after(
+        self, revision: int, *, at_most: int | None = None
+    ) -> tuple[tuple[int, Case], ...] | None:
         """Cases changed after the cases' ``revision`` (first of :meth:`revision`), each
-        with the revision of its last change, ordered by Kunden-Nr. A reader that holds
-        the cases of ``revision`` re-reads these (and their attempts: a purge blanks
-        notes) instead of everything."""
+        with the revision of its last change, ordered by Kunden-Nr; None when there are
+        more than ``at_most`` (then a reader loads everything anyway, so they are not
+        read). A reader that holds the cases of ``revision`` re-reads these (and their
+        attempts: a purge blanks notes) instead of everything."""
         query = select(CaseRow).where(CaseRow.changed > revision)
+        if at_most is not None:
+            query = query.limit(at_most + 1)
         with self._transaction() as session:
             rows = session.scalars(query).all()
+            if at_most is not None and len(rows) > at_most:
+                return None
             changed = [(row.changed, _to_case(row)) for row in rows]
         return tuple(sorted(changed, key=lambda pair: pair[1].id))
 
@@ -974,7 +981,10 @@ def _publication(session: Session, row: PublicationRow) -> Publication:
 
 def _bump(session: Session) -> int:
     """Count one more change to cases; the new revision (the rows changed carry it)."""
-    session.execute(
-        update(RevisionRow).where(RevisionRow.id == 1).values(value=RevisionRow.value + 1)
+    bumped = (
+        update(RevisionRow)
+        .where(RevisionRow.id == 1)
+        .values(value=RevisionRow.value + 1)
+        .returning(RevisionRow.value)
     )
-    return int(session.scalar(select(RevisionRow.value).where(RevisionRow.id == 1)) or 0)
+    return int(session.execute(bumped).scalar_one())
